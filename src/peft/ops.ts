@@ -1,0 +1,26 @@
+/** The few tensor ops the generated modules need, beyond what the T5 model file provides. */
+import * as tf from '@tensorflow/tfjs';
+
+/** gelu with the tanh approximation ("gelu_new"), as the author's adapters use. */
+export function geluTanh(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
+    return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+  });
+}
+
+/** Standard LayerNorm over the last axis (mean and biased variance), with given γ and β. */
+export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
+  return tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return tf.add(tf.mul(tf.div(tf.sub(x, mean), tf.sqrt(tf.add(variance, eps))), gamma), beta);
+  });
+}
+
+/**
+ * Plain 2-D x·W. One place to route the peft matmuls through the model's transpose-free
+ * custom-gradient matmul (wasm is slow at transposed matmuls).
+ */
+export function matmul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
+  return tf.matMul(a, b);
+}
