@@ -125,7 +125,13 @@ async function readTensor(
 
 async function openForRead(file: string) {
   try {
-    return await open(file, 'r');
+    const fh = await open(file, 'r');
+    // Linux opens a directory for reading without complaint; the error would only come at read().
+    if ((await fh.stat()).isDirectory()) {
+      await fh.close();
+      throw Object.assign(new Error(`EISDIR: ${file}`), { code: 'EISDIR' });
+    }
+    return fh;
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new HyperloaderError(`${file}: no such safetensors file; check the path.`, { cause: e });
