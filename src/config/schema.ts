@@ -2,6 +2,9 @@
  * The one schema every hyperloader config is validated against. It carries every default, so a
  * resolved config (what a run saves as config.yaml) is this schema's output for the user's YAML.
  * Defaults follow the paper's setting (../shared/SPEC.md §7) unless noted.
+ *
+ * Every key has a `.describe()` text: the README's config reference is generated from it
+ * (scripts/gen-config-reference.ts), so the help a user reads and the check the code runs agree.
  */
 import { z } from 'zod';
 
@@ -12,46 +15,71 @@ const fraction = z.number().gt(0).lte(1);
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 export const experimentSchema = z.strictObject({
-  /** Run directory name under runs_dir; defaults to the config file's base name. */
-  name: z.string().min(1).optional(),
-  seed: nonNegInt.default(42),
-  runs_dir: z.string().default('runs'),
-  backend: z.enum(BACKENDS).default('auto'),
-  /** Threads for the wasm backend (1 = single-threaded build). */
-  threads: positiveInt.default(1),
+  name: z
+    .string()
+    .min(1)
+    .optional()
+    .describe("Run directory name under runs_dir; defaults to the config file's base name without extension."),
+  seed: nonNegInt.default(42).describe('Random seed for initialisation, dropout and task sampling.'),
+  runs_dir: z.string().default('runs').describe('Where run directories are created.'),
+  backend: z
+    .enum(BACKENDS)
+    .default('auto')
+    .describe(
+      'tfjs backend. auto tries tensorflow (tfjs-node-gpu, then tfjs-node), then wasm, then cpu; --backend overrides it.',
+    ),
+  threads: positiveInt.default(1).describe('Threads for the wasm backend (1 = single-threaded build).'),
 });
 
 /** A T5 shape in Hugging Face config.json terms, for random initialisation. */
 export const t5ShapeSchema = z.strictObject({
-  vocab_size: positiveInt.default(32128),
-  d_model: positiveInt.default(512),
-  d_kv: positiveInt.default(64),
-  d_ff: positiveInt.default(2048),
-  num_layers: positiveInt.default(6),
-  num_decoder_layers: positiveInt.optional(),
-  num_heads: positiveInt.default(8),
-  relative_attention_num_buckets: positiveInt.default(32),
-  relative_attention_max_distance: positiveInt.default(128),
-  feed_forward_proj: z.enum(['relu', 'gated-gelu']).default('relu'),
-  tie_word_embeddings: z.boolean().default(true),
-  layer_norm_epsilon: z.number().positive().default(1e-6),
-  dropout_rate: z.number().min(0).lt(1).default(0.1),
+  vocab_size: positiveInt.default(32128).describe('Vocabulary size.'),
+  d_model: positiveInt.default(512).describe('Hidden size.'),
+  d_kv: positiveInt.default(64).describe("Size of each attention head's keys and values."),
+  d_ff: positiveInt.default(2048).describe('Inner size of the feed-forward sublayer.'),
+  num_layers: positiveInt.default(6).describe('Encoder blocks (and decoder blocks unless num_decoder_layers is set).'),
+  num_decoder_layers: positiveInt.optional().describe('Decoder blocks; defaults to num_layers.'),
+  num_heads: positiveInt.default(8).describe('Attention heads.'),
+  relative_attention_num_buckets: positiveInt.default(32).describe('Relative position buckets.'),
+  relative_attention_max_distance: positiveInt.default(128).describe('Distance at which relative positions stop growing.'),
+  feed_forward_proj: z
+    .enum(['relu', 'gated-gelu'])
+    .default('relu')
+    .describe('relu (T5 v1.0) or gated-gelu (T5 v1.1 / flan).'),
+  tie_word_embeddings: z
+    .boolean()
+    .default(true)
+    .describe('Share the input embedding with the LM head, scaling the decoder output by d_model^-0.5 (T5 v1.0).'),
+  layer_norm_epsilon: z.number().positive().default(1e-6).describe('RMSNorm epsilon.'),
+  dropout_rate: z.number().min(0).lt(1).default(0.1).describe('Dropout on sublayer outputs.'),
 });
 
 export const modelSchema = z
   .strictObject({
-    /** A directory holding config.json + model.safetensors, or a hub id (t5-base) found in the cache. */
-    checkpoint: z.string().min(1).optional(),
-    /** Random-init T5 of this shape (tests, demos); exclusive with `checkpoint`. */
-    random_init: t5ShapeSchema.optional(),
-    /** tokenizer.json path; defaults to the checkpoint's, else the vendored T5 tokenizer. */
-    tokenizer: z.string().min(1).optional(),
-    /** Overrides the checkpoint's dropout_rate when set. */
-    dropout: z.number().min(0).lt(1).optional(),
-    /** SPEC §1: transformers-3.x cross-attention position bias. auto = use it when the checkpoint has it. */
-    legacy_cross_attention_bias: z.enum(['auto', 'on', 'off']).default('auto'),
-    /** Train every backbone weight too (needed when the backbone is randomly initialised). */
-    train_backbone: z.boolean().default(false),
+    checkpoint: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('A directory holding config.json + model.safetensors, or a hub id (t5-base) found in the cache.'),
+    random_init: t5ShapeSchema
+      .optional()
+      .describe('Random-init T5 of this shape (tests, demos); exclusive with checkpoint.'),
+    tokenizer: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("tokenizer.json path; defaults to the checkpoint's, else the vendored T5 tokenizer."),
+    dropout: z.number().min(0).lt(1).optional().describe("Overrides the checkpoint's dropout_rate when set."),
+    legacy_cross_attention_bias: z
+      .enum(['auto', 'on', 'off'])
+      .default('auto')
+      .describe(
+        'SPEC §1: the transformers-3.x cross-attention position bias. auto = use it when the checkpoint has it.',
+      ),
+    train_backbone: z
+      .boolean()
+      .default(false)
+      .describe('Train every backbone weight too (needed when the backbone is randomly initialised).'),
   })
   .refine((m) => (m.checkpoint === undefined) !== (m.random_init === undefined), {
     message: 'set exactly one of model.checkpoint (a pretrained T5) or model.random_init (a T5 shape)',
@@ -63,126 +91,156 @@ export const ADAPTER_POSITIONS = ['ffn', 'self_attn'] as const;
 export const CONDITIONINGS = ['task', 'task+layer', 'task+layer+position'] as const;
 
 export const peftSchema = z.strictObject({
-  /**
-   * hyperloader: generated adapters + LoRA + adapter LayerNorm (the paper's model);
-   * adapters: HyperFormer++ (generated adapters only); lora: generated LoRA only;
-   * static: per-task weights at the same placement, no hypernetwork; shared: one set for all tasks;
-   * full: full fine-tuning of T5; none: the frozen backbone alone (for debugging).
-   */
-  variant: z.enum(PEFT_VARIANTS).default('hyperloader'),
+  variant: z
+    .enum(PEFT_VARIANTS)
+    .default('hyperloader')
+    .describe(
+      "hyperloader: generated adapters + LoRA + adapter LayerNorm (the paper's model); " +
+        'adapters: HyperFormer++ (generated adapters only); lora: generated LoRA only; ' +
+        'static: per-task weights at the same placement, no hypernetwork; shared: one set for all tasks; ' +
+        'full: full fine-tuning of T5; none: the frozen backbone alone (for debugging).',
+    ),
   lora: z
     .strictObject({
-      rank: positiveInt.default(8),
-      alpha: z.number().positive().default(8),
-      /** Where LoRA sits; the default is every position of SPEC §2. */
-      positions: z.array(z.enum(LORA_POSITIONS)).default([...LORA_POSITIONS]),
-      /** One A/B generator pair per LoRA position instead of one shared pair (SPEC §4 last row). */
-      separate_generators: z.boolean().default(false),
+      rank: positiveInt.default(8).describe('LoRA rank r.'),
+      alpha: z.number().positive().default(8).describe('LoRA scale: the update is (alpha / rank)·B·A·x.'),
+      positions: z
+        .array(z.enum(LORA_POSITIONS))
+        .default([...LORA_POSITIONS])
+        .describe('Where LoRA sits; the default is every position of SPEC §2.'),
+      separate_generators: z
+        .boolean()
+        .default(false)
+        .describe('One A/B generator pair per LoRA position instead of one shared pair (SPEC §4 last row).'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('LoRA knobs (variants hyperloader, lora, static, shared).'),
   adapter: z
     .strictObject({
-      /** Bottleneck m = d_model / reduction_factor (t5-base: 768/32 = 24). */
-      reduction_factor: positiveInt.default(32),
-      positions: z.array(z.enum(ADAPTER_POSITIONS)).default([...ADAPTER_POSITIONS]),
+      reduction_factor: positiveInt
+        .default(32)
+        .describe('Bottleneck m = d_model / reduction_factor (t5-base: 768/32 = 24).'),
+      positions: z
+        .array(z.enum(ADAPTER_POSITIONS))
+        .default([...ADAPTER_POSITIONS])
+        .describe('Where adapters sit: after the FFN and/or after self-attention (SPEC §2).'),
     })
-    .prefault({}),
+    .prefault({})
+    .describe('Adapter knobs (variants hyperloader, adapters, static, shared).'),
   hypernetwork: z
     .strictObject({
-      task_embedding_dim: positiveInt.default(64),
-      layer_embedding_dim: positiveInt.default(64),
-      position_embedding_dim: positiveInt.default(64),
-      projector_hidden_dim: positiveInt.default(128),
-      projected_dim: positiveInt.default(64),
-      /** What the generators see: the paper conditions on task, layer id and position. */
-      conditioning: z.enum(CONDITIONINGS).default('task+layer+position'),
+      task_embedding_dim: positiveInt.default(64).describe('Size of the task embedding z_τ.'),
+      layer_embedding_dim: positiveInt.default(64).describe('Size of the layer-id embedding l_i.'),
+      position_embedding_dim: positiveInt.default(64).describe('Size of the position embedding p_j.'),
+      projector_hidden_dim: positiveInt.default(128).describe('Hidden size of the task projector MLP.'),
+      projected_dim: positiveInt.default(64).describe('Output size of the task projector (the generators\' input).'),
+      conditioning: z
+        .enum(CONDITIONINGS)
+        .default('task+layer+position')
+        .describe('What the generators see: the paper conditions on task, layer id and position.'),
     })
-    .prefault({}),
-  /** Train every T5 RMSNorm scale (SPEC §1: the paper does). */
-  train_layer_norms: z.boolean().default(true),
+    .prefault({})
+    .describe('The hypernetwork (one per stack): embeddings, task projector, generators (SPEC §3).'),
+  train_layer_norms: z.boolean().default(true).describe('Train every T5 RMSNorm scale (SPEC §1: the paper does).'),
 });
 
 export const DATA_FORMATS = ['conll', 'mit', 'seqio', 'mtod', 'mtop'] as const;
 
 /** A user's own dataset: files in one of the supported formats. */
 export const customDatasetSchema = z.strictObject({
-  format: z.enum(DATA_FORMATS),
-  /** Paths per split (relative to the config file). A missing dev split is carved from train. */
-  train: z.string().min(1),
-  dev: z.string().min(1).optional(),
-  test: z.string().min(1).optional(),
-  /** CoNLL column files: which whitespace-separated columns hold the token and the tag (0-based; -1 = last). */
-  token_column: z.number().int().default(0),
-  tag_column: z.number().int().default(-1),
-  /** Tag scheme of the files; IOB1 is converted to IOB2 on reading. */
-  scheme: z.enum(['IOB1', 'IOB2']).default('IOB2'),
+  format: z.enum(DATA_FORMATS).describe('File format of the splits.'),
+  train: z.string().min(1).describe('Train split file (relative paths resolve against the working directory).'),
+  dev: z.string().min(1).optional().describe('Dev split file; when missing, dev is carved from train.'),
+  test: z.string().min(1).optional().describe('Test split file.'),
+  token_column: z
+    .number()
+    .int()
+    .default(0)
+    .describe('CoNLL column files: the whitespace-separated column holding the token (0-based; -1 = last).'),
+  tag_column: z.number().int().default(-1).describe('CoNLL column files: the column holding the tag (0-based; -1 = last).'),
+  scheme: z
+    .enum(['IOB1', 'IOB2'])
+    .default('IOB2')
+    .describe('Tag scheme of the files; IOB1 is converted to IOB2 on reading.'),
 });
 
 export const taskSchema = z.strictObject({
-  /** The task's name (its task embedding row, its results row). */
-  name: z.string().min(1),
-  /** A registry key (atis, snips, mit_movie, …); defaults to `name`. Exclusive with `custom`. */
-  dataset: z.string().min(1).optional(),
-  custom: customDatasetSchema.optional(),
-  /** Low-resource fraction of train and dev for this task (overrides data.fraction). */
-  fraction: fraction.optional(),
+  name: z.string().min(1).describe("The task's name (its task embedding row, its results row)."),
+  dataset: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A registry key (atis, snips, mit_movie, …); defaults to name. Exclusive with custom.'),
+  custom: customDatasetSchema.optional().describe("The user's own dataset files instead of a registry dataset."),
+  fraction: fraction.optional().describe('Low-resource fraction of train and dev for this task (overrides data.fraction).'),
 });
 
 export const dataSchema = z.strictObject({
-  /** Download cache; HYPERLOADER_HOME moves the default. */
-  cache_dir: z.string().default('datasets'),
-  tasks: z.array(taskSchema).min(1),
-  /** Low-resource fraction p: floor(p × n) of train and dev per task (SPEC §6); test stays full. */
-  fraction: fraction.default(1),
-  max_source_length: positiveInt.default(128),
-  max_target_length: positiveInt.default(128),
-  /** Seed for carving dev splits and low-resource subsets (stable across runs and machines). */
-  split_seed: nonNegInt.default(42),
+  cache_dir: z
+    .string()
+    .default('datasets')
+    .describe('Download cache for datasets and checkpoints; relative paths resolve against HYPERLOADER_HOME (default: the working directory).'),
+  tasks: z.array(taskSchema).min(1).describe('The tasks trained together (at least one).'),
+  fraction: fraction
+    .default(1)
+    .describe('Low-resource fraction p: floor(p × n) of train and dev per task (SPEC §6); test stays full.'),
+  max_source_length: positiveInt.default(128).describe('Source tokens kept; longer inputs are truncated.'),
+  max_target_length: positiveInt.default(128).describe('Target tokens kept; longer targets are truncated.'),
+  split_seed: nonNegInt
+    .default(42)
+    .describe('Seed for carving dev splits and low-resource subsets (stable across runs and machines).'),
 });
 
 export const trainingSchema = z.strictObject({
-  steps: positiveInt.default(65536),
-  /** Examples per optimiser step (per accumulation micro-batch: batch_size / grad_accumulation). */
-  batch_size: positiveInt.default(128),
-  grad_accumulation: positiveInt.default(1),
-  lr: z.number().positive().default(3e-4),
-  warmup_steps: nonNegInt.default(500),
-  schedule: z.enum(['linear', 'constant']).default('linear'),
-  weight_decay: z.number().min(0).default(0),
-  adam_beta1: z.number().min(0).lt(1).default(0.9),
-  adam_beta2: z.number().min(0).lt(1).default(0.999),
-  adam_eps: z.number().positive().default(1e-8),
-  /** Task sampling temperature T: p_t ∝ (n_t/N)^(1/T). */
-  temperature: z.number().positive().default(10),
-  label_smoothing: z.number().min(0).lt(1).default(0.1),
-  /** The paper sums the token losses (SPEC §7). */
-  loss_reduction: z.enum(['sum', 'mean']).default('sum'),
-  /** Global-norm gradient clipping; 0 disables it. */
-  clip_norm: z.number().min(0).default(1.0),
-  log_every: positiveInt.default(10),
-  /** Dev evaluation interval in steps; 0 = only at the end. */
-  eval_every: nonNegInt.default(0),
-  checkpoint_every: positiveInt.default(1000),
-  /** Stop after this many dev evaluations without improvement; 0 = never. */
-  patience: nonNegInt.default(0),
-  /** Which checkpoint the final test evaluation uses: the paper evaluates the last step. */
-  select: z.enum(['last', 'best']).default('last'),
+  steps: positiveInt.default(65536).describe('Optimiser steps.'),
+  batch_size: positiveInt
+    .default(128)
+    .describe('Examples per optimiser step (per accumulation micro-batch: batch_size / grad_accumulation).'),
+  grad_accumulation: positiveInt.default(1).describe('Micro-batches whose gradients make one optimiser step.'),
+  lr: z.number().positive().default(3e-4).describe('Peak learning rate (AdamW).'),
+  warmup_steps: nonNegInt.default(500).describe('Linear warmup from 0 to lr over this many steps.'),
+  schedule: z
+    .enum(['linear', 'constant'])
+    .default('linear')
+    .describe('After warmup: linear decay to 0 at the last step, or constant.'),
+  weight_decay: z.number().min(0).default(0).describe('AdamW decoupled weight decay.'),
+  adam_beta1: z.number().min(0).lt(1).default(0.9).describe('AdamW β1.'),
+  adam_beta2: z.number().min(0).lt(1).default(0.999).describe('AdamW β2.'),
+  adam_eps: z.number().positive().default(1e-8).describe('AdamW epsilon.'),
+  temperature: z.number().positive().default(10).describe('Task sampling temperature T: p_t ∝ (n_t/N)^(1/T).'),
+  label_smoothing: z.number().min(0).lt(1).default(0.1).describe('Label smoothing ε of the token loss.'),
+  loss_reduction: z
+    .enum(['sum', 'mean'])
+    .default('sum')
+    .describe('How token losses combine: the paper sums them (SPEC §7).'),
+  clip_norm: z.number().min(0).default(1.0).describe('Global-norm gradient clipping; 0 disables it.'),
+  log_every: positiveInt.default(10).describe('Steps between metrics lines.'),
+  eval_every: nonNegInt.default(0).describe('Dev evaluation interval in steps; 0 = only at the end.'),
+  checkpoint_every: positiveInt.default(1000).describe('Steps between checkpoints.'),
+  patience: nonNegInt.default(0).describe('Stop after this many dev evaluations without improvement; 0 = never.'),
+  select: z
+    .enum(['last', 'best'])
+    .default('last')
+    .describe('Which checkpoint the final test evaluation uses: the paper evaluates the last step.'),
 });
 
 export const evalSchema = z.strictObject({
-  splits: z.array(z.enum(['dev', 'test'])).default(['dev', 'test']),
-  batch_size: positiveInt.default(64),
-  max_decode_length: positiveInt.default(128),
-  f1_mode: z.enum(['default', 'strict']).default('default'),
+  splits: z.array(z.enum(['dev', 'test'])).default(['dev', 'test']).describe('Splits to evaluate.'),
+  batch_size: positiveInt.default(64).describe('Sentences per decoding batch.'),
+  max_decode_length: positiveInt.default(128).describe('Greedy decoding stops after this many tokens.'),
+  f1_mode: z
+    .enum(['default', 'strict'])
+    .default('default')
+    .describe('seqeval mode: default (conlleval-compatible) or strict (IOB2).'),
 });
 
 export const configSchema = z.strictObject({
-  experiment: experimentSchema.prefault({}),
-  model: modelSchema,
-  peft: peftSchema.prefault({}),
-  data: dataSchema,
-  training: trainingSchema.prefault({}),
-  eval: evalSchema.prefault({}),
+  experiment: experimentSchema.prefault({}).describe('The run: name, seed, output directory, backend.'),
+  model: modelSchema.describe('The T5 backbone: set exactly one of checkpoint or random_init.'),
+  peft: peftSchema.prefault({}).describe('Parameter-efficient fine-tuning: which variant and its knobs (SPEC §2–4).'),
+  data: dataSchema.describe('Tasks, their datasets, low-resource fractions, lengths, cache.'),
+  training: trainingSchema.prefault({}).describe('Optimisation (SPEC §7).'),
+  eval: evalSchema.prefault({}).describe('Evaluation and decoding (SPEC §5).'),
 });
 
 /** A fully resolved config: every default filled in. */
