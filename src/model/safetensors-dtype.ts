@@ -46,12 +46,12 @@ export function toHostOrder(bytes: Uint8Array, size: number): void {
 }
 
 /**
- * Every IEEE half-precision bit pattern as float32, built once (256 KiB) so that decoding is a
+ * Every IEEE half-precision bit pattern as float32 bits, built once (256 KiB) so that decoding is a
  * table lookup. Each value is exact: float32 has more exponent and mantissa bits than float16,
  * so normals, subnormals (m·2^-24), ±0, ±inf and NaN payloads all carry over unchanged.
  */
-let halfTable: Float32Array | undefined;
-function f16Table(): Float32Array {
+let halfTable: Uint32Array | undefined;
+function f16Table(): Uint32Array {
   if (halfTable) return halfTable;
   const bits = new Uint32Array(65536);
   for (let h = 0; h < 65536; h++) {
@@ -75,7 +75,7 @@ function f16Table(): Float32Array {
       bits[h] = sign | ((e + 127) << 23) | ((m & 0x3ff) << 13);
     }
   }
-  halfTable = new Float32Array(bits.buffer);
+  halfTable = bits;
   return halfTable;
 }
 
@@ -104,8 +104,10 @@ export function decodeInto(
     case 'F16': {
       const r = aligned(2);
       const src = new Uint16Array(r.buffer, r.byteOffset, count);
+      // Copy bit patterns as integers: faster than float loads/stores and keeps NaN payloads.
       const table = f16Table();
-      for (let i = 0; i < count; i++) out[outOffset + i] = table[src[i]!]!;
+      const dst = new Uint32Array(out.buffer, out.byteOffset + outOffset * 4, count);
+      for (let i = 0; i < count; i++) dst[i] = table[src[i]!]!;
       return -1;
     }
     case 'BF16': {
