@@ -5,6 +5,8 @@
 export interface Sentence {
   tokens: string[];
   tags: string[];
+  /** The utterance's intent, where the format has one (ATIS/SNIPS `label`, mTOD, MTOP). */
+  intent?: string;
 }
 
 export type DatasetFormat = 'conll' | 'mit' | 'seqio' | 'mtod' | 'mtop';
@@ -22,6 +24,25 @@ export interface RemoteFile {
   size?: number;
   /** For a zip archive: the members to extract, each to a path inside the dataset's cache folder. */
   extract?: { member: string; path: string; sha256?: string }[];
+  /** Git blob sha1 of the file (`git hash-object`), when a pinned GitHub copy is known but its sha256 is not. */
+  git_blob_sha1?: string;
+  /**
+   * The official upstream of this file's content when it is published in another form than this
+   * file (a zip, another column order): shown to users who fetch files by hand, not downloaded.
+   */
+  official_url?: string;
+}
+
+/** Options a reader takes (CoNLL column files). */
+export interface ReaderOptions {
+  /** Column holding the token (0-based; negative counts from the end). */
+  token_column?: number;
+  /** Column holding the tag (0-based; negative counts from the end). */
+  tag_column?: number;
+  /** Tag scheme of the file; IOB1 is converted to IOB2 on reading. */
+  scheme?: 'IOB1' | 'IOB2';
+  /** mTOD/MTOP: word tokens from the file's tokenSpans column (default) or a whitespace split of the utterance. */
+  tokenization?: 'spans' | 'whitespace';
 }
 
 export interface DatasetEntry {
@@ -37,4 +58,22 @@ export interface DatasetEntry {
   splits: Partial<Record<SplitName, string>>;
   /** How the dev split is made when the dataset has none (MIT sets): carved from train. */
   split_rule: string;
+  /** Other names accepted for this dataset (SPEC §6 keys such as movieTrivia). */
+  aliases?: string[];
+  /** Where the dataset is published (a web page, for people). */
+  homepage?: string;
+  /** Reader options for this dataset's files (CoNLL columns, tag scheme). */
+  reader_options?: ReaderOptions;
+  /**
+   * Other files in the cache folder holding the same split's content in another layout (e.g. the
+   * official tag-first MIT `.bio` next to a pinned token-first mirror), read when the split's own
+   * file is absent: lets users drop the official file in by hand.
+   */
+  alternates?: Partial<Record<SplitName, string[]>>;
+  /** A dataset that ships with hyperloader (the demo): files live in this absolute folder, nothing to download. */
+  local_dir?: string;
+  /** Split sizes (sentences) the paper used (SPEC §6), after carving dev from train where there is none. */
+  paper_sizes?: Record<SplitName, number>;
+  /** Known quirks of the files, for `data stats` and the curious. */
+  notes?: string[];
 }
