@@ -89,12 +89,13 @@ function interleave(items: readonly string[]): string {
 }
 
 /**
- * The encoder input: a sentinel before every word and one after the last. Words must be
- * non-empty and whitespace-free (readers split on whitespace), else the alignment would break.
+ * The encoder input: a sentinel before every word and one after the last. An empty word is a
+ * reader bug and is refused; a word with an odd space inside (e.g. U+00A0 in a user's CoNLL file)
+ * is harmless here, since only the target side is split on whitespace.
  */
 export function toSource(tokens: readonly string[]): string {
   tokens.forEach((w, i) => {
-    if (w.length === 0 || /\s/.test(w)) throw new HyperloaderError(`word ${i + 1} (${JSON.stringify(w)}) is empty or contains whitespace`);
+    if (w.length === 0) throw new HyperloaderError(`word ${i + 1} of the sentence is empty; check the reader's input for doubled separators`);
   });
   return interleave(tokens);
 }
