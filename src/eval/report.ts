@@ -1,0 +1,104 @@
+/**
+ * The F1 tables a run directory holds: results.json (machine-readable), results.md (what a person
+ * reads) and results.csv (for spreadsheets) — per task micro P/R/F1 in seqeval's default mode, as
+ * fractions like the paper, the unweighted average over tasks, and the paper's numbers beside ours.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PAPER_TASKS, paperTaskOf, type PaperRow } from './paper.js';
+
+export interface TaskScore {
+  task: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  sentences: number;
+  /** Entity counts: gold, predicted, correct (true positives). */
+  gold: number;
+  predicted: number;
+  correct: number;
+}
+
+export interface SplitResults {
+  split: 'dev' | 'test';
+  tasks: TaskScore[];
+  /** Unweighted mean over tasks (the paper's headline). */
+  average: { precision: number; recall: number; f1: number };
+}
+
+export interface Results {
+  run: string;
+  checkpoint: string;
+  step: number;
+  mode: 'default' | 'strict';
+  splits: SplitResults[];
+  paper: PaperRow | null;
+}
+
+export function averageOf(tasks: TaskScore[]): SplitResults['average'] {
+  const mean = (k: 'precision' | 'recall' | 'f1') => (tasks.length ? tasks.reduce((s, t) => s + t[k], 0) / tasks.length : 0);
+  return { precision: mean('precision'), recall: mean('recall'), f1: mean('f1') };
+}
+
+const f4 = (x: number) => x.toFixed(4);
+
+export function resultsMarkdown(r: Results): string {
+  const lines = [`# Results: ${r.run}`, '', `Checkpoint \`${r.checkpoint}\` (step ${r.step}); seqeval micro P/R/F1, ${r.mode} mode, as fractions.`];
+  for (const s of r.splits) {
+    const paper = s.split === 'test' && r.paper ? r.paper : null;
+    lines.push('', `## ${s.split}`, '');
+    lines.push(`| task | precision | recall | F1 | sentences | gold entities |${paper ? ' paper F1 |' : ''}`);
+    lines.push(`|---|---|---|---|---|---|${paper ? '---|' : ''}`);
+    for (const t of s.tasks) {
+      const pt = paperTaskOf(t.task);
+      const ref = paper ? ` ${pt ? f4(paper.f1[pt]) : '–'} |` : '';
+      lines.push(`| ${t.task} | ${f4(t.precision)} | ${f4(t.recall)} | ${f4(t.f1)} | ${t.sentences} | ${t.gold} |${ref}`);
+    }
+    const covered = paper && PAPER_TASKS.every((p) => s.tasks.some((t) => paperTaskOf(t.task) === p));
+    const avgRef = paper ? ` ${covered ? f4(paper.average) : '–'} |` : '';
+    lines.push(`| **average** | ${f4(s.average.precision)} | ${f4(s.average.recall)} | **${f4(s.average.f1)}** | | |${avgRef}`);
+    if (paper) lines.push('', `Paper: ${paper.label} (SPEC §8, test F1).`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function resultsCsv(r: Results): string {
+  const rows = ['split,task,precision,recall,f1,sentences,gold,predicted,correct,paper_f1'];
+  for (const s of r.splits) {
+    for (const t of s.tasks) {
+      const pt = paperTaskOf(t.task);
+      const ref = s.split === 'test' && r.paper && pt ? r.paper.f1[pt] : '';
+      rows.push([s.split, t.task, t.precision, t.recall, t.f1, t.sentences, t.gold, t.predicted, t.correct, ref].join(','));
+    }
+    rows.push([s.split, 'average', s.average.precision, s.average.recall, s.average.f1, '', '', '', '', ''].join(','));
+  }
+  return rows.join('\n') + '\n';
+}
+
+async function atomicWrite(file: string, text: string): Promise<void> {
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+}
+
+/** Reads a run's results.json, if any. */
+export function readResults(runDir: string): Results | null {
+  const f = join(runDir, 'results.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as Results) : null;
+}
+
+/**
+ * Writes the three files. Splits evaluated earlier from the same checkpoint are kept, so
+ * `eval --split dev` after a test evaluation leaves the test table in place.
+ */
+export async function writeResults(runDir: string, r: Results): Promise<void> {
+  const old = readResults(runDir);
+  const merged: Results = { ...r };
+  if (old && old.checkpoint === r.checkpoint && old.step === r.step) {
+    const kept = old.splits.filter((s) => !r.splits.some((n) => n.split === s.split));
+    merged.splits = [...kept, ...r.splits].sort((a, b) => (a.split === b.split ? 0 : a.split === 'dev' ? -1 : 1));
+  }
+  await atomicWrite(join(runDir, 'results.json'), JSON.stringify(merged, null, 2) + '\n');
+  await atomicWrite(join(runDir, 'results.md'), resultsMarkdown(merged));
+  await atomicWrite(join(runDir, 'results.csv'), resultsCsv(merged));
+}
