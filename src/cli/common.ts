@@ -1,6 +1,9 @@
 /** Options every command shares, and the small glue commands use. Commands stay thin: parse → call → print. */
 import type { Argv } from 'yargs';
-import { BACKENDS } from '../config/schema.js';
+import { BACKENDS, type Config } from '../config/schema.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { createLogger, levelFromFlags, type Logger } from '../runtime/logger.js';
+import { initBackend, type BackendResult } from '../runtime/backend.js';
 
 export interface GlobalArgs {
   backend?: (typeof BACKENDS)[number];
@@ -22,4 +25,33 @@ export function withGlobalOptions<T>(y: Argv<T>) {
     })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'only warnings and errors on stderr' })
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'debug logs, and stack traces for every error' });
+}
+
+/** `--config FILE` for commands that read an experiment config. */
+export function withConfigOption<T>(y: Argv<T>, required = true) {
+  return y.option('config', {
+    alias: 'c',
+    type: 'string',
+    demandOption: required ? 'pass the experiment config, e.g. --config configs/quickstart.yaml' : false,
+    describe: 'experiment config (YAML); `extends:` and --set apply',
+  });
+}
+
+/** The config named by --config with the --set overrides; --backend replaces experiment.backend. */
+export async function loadConfigFromArgs(args: GlobalArgs & { config?: string }): Promise<LoadedConfig> {
+  if (!args.config) throw new Error('loadConfigFromArgs: the command must declare withConfigOption');
+  const loaded = await loadConfig(args.config, args.set ?? []);
+  if (args.backend) loaded.config.experiment.backend = args.backend;
+  return loaded;
+}
+
+/** stderr logger at the level --quiet/--verbose ask for, plus a JSON-lines file when given. */
+export function loggerFromArgs(args: GlobalArgs, logFile?: string): Logger {
+  return createLogger({ level: levelFromFlags(args), logFile });
+}
+
+/** The tfjs backend for a command: --backend, else the config's experiment.backend, else auto. */
+export function backendFromArgs(args: GlobalArgs, config: Config | undefined, logger: Logger): Promise<BackendResult> {
+  const choice = args.backend ?? config?.experiment.backend ?? 'auto';
+  return initBackend(choice, { threads: config?.experiment.threads ?? 1, logger });
 }

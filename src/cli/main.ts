@@ -2,7 +2,7 @@
  * The `hyperloader` command line. Each command lives in ./commands/<name>.ts and exports `command`
  * (a yargs CommandModule); this file only wires them up and turns errors into exit codes.
  */
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { HyperloaderError } from '../errors.js';
 import { withGlobalOptions } from './common.js';
 import { command as train } from './commands/train.js';
@@ -16,7 +16,9 @@ import { command as score } from './commands/score.js';
 import { command as config } from './commands/config.js';
 import { command as doctor } from './commands/doctor.js';
 
-export const COMMANDS = [train, evaluate, ablate, download, data, predict, params, score, config, doctor];
+// Each command has its own argument type; the list only needs them to be commands.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [train, evaluate, ablate, download, data, predict, params, score, config, doctor];
 
 /** Runs the CLI on argv (without node and script); resolves to the process exit code. */
 export async function run(argv: string[]): Promise<number> {
