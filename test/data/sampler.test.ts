@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { TaskSampler, temperatureProbabilities, type TaskSamplerState } from '../../src/data/sampler.js';
+import { TaskSampler, temperatureProbabilities, type TaskSamplerOptions, type TaskSamplerState } from '../../src/data/sampler.js';
 import { HyperloaderError } from '../../src/errors.js';
 
 // SPEC §6 training sizes of the paper's seven tasks, and p_t ∝ (n_t/N)^(1/10) computed
@@ -123,7 +123,7 @@ test('restore refuses a state saved for other data or settings, and corrupt stat
 });
 
 test('bad sizes, temperature and batch size are user errors', () => {
-  const bad = [
+  const bad: TaskSamplerOptions[] = [
     { sizes: {}, temperature: 10, seed: 1, batchSize: 1 },
     { sizes: { a: 0 }, temperature: 10, seed: 1, batchSize: 1 },
     { sizes: { a: -1 }, temperature: 10, seed: 1, batchSize: 1 },
