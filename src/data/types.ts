@@ -72,8 +72,11 @@ export interface DatasetEntry {
   alternates?: Partial<Record<SplitName, string[]>>;
   /** A dataset that ships with hyperloader (the demo): files live in this absolute folder, nothing to download. */
   local_dir?: string;
-  /** Split sizes (sentences) the paper used (SPEC §6), after carving dev from train where there is none. */
-  paper_sizes?: Record<SplitName, number>;
+  /**
+   * Split sizes (sentences) this dataset yields: SPEC §6 for the paper's seven (after carving dev
+   * from train where there is none), the standard splits otherwise.
+   */
+  expected_sizes?: Record<SplitName, number>;
   /** Known quirks of the files, for `data stats` and the curious. */
   notes?: string[];
 }

@@ -1,3 +1,113 @@
-import { notImplemented } from './stub.js';
+/** `hyperloader data stats|check|list [names…]`: what is in the dataset cache and what it holds. */
+import type { Argv, CommandModule } from 'yargs';
+import { resolveCacheDir } from '../../config/paths.js';
+import { HyperloaderError } from '../../errors.js';
+import { datasetForTask, getDataset, listDatasets } from '../../data/registry.js';
+import { checkCache } from '../../data/registry-check.js';
+import { datasetStats, formatStats } from '../../data/stats.js';
+import type { DatasetEntry } from '../../data/types.js';
+import { defaultCacheDir } from '../../runtime/paths.js';
+import { loadConfigFromArgs, withConfigOption, type GlobalArgs } from '../common.js';
+import { resolve } from 'node:path';
 
-export const command = notImplemented('data [action] [names..]', 'Dataset statistics and checks', 5);
+const ACTIONS = ['stats', 'check', 'list'] as const;
+
+export interface Args extends GlobalArgs {
+  action: (typeof ACTIONS)[number];
+  names?: string[];
+  json?: boolean;
+  'cache-dir'?: string;
+  config?: string;
+  'split-seed'?: number;
+  fraction?: number;
+}
+
+interface Selection {
+  entries: DatasetEntry[];
+  cacheDir: string;
+  splitSeed: number;
+  /** Per dataset key: the low-resource fraction (from the config's tasks). */
+  fractions: Map<string, number>;
+  named: boolean;
+}
+
+async function select(args: Args): Promise<Selection> {
+  const names = args.names ?? [];
+  let cacheDir = args['cache-dir'] !== undefined ? resolve(args['cache-dir']) : undefined;
+  let splitSeed = args['split-seed'] ?? 42;
+  const fractions = new Map<string, number>();
+  if (args.config) {
+    const { config } = await loadConfigFromArgs(args as Args & { config: string });
+    cacheDir ??= resolveCacheDir(config);
+    splitSeed = args['split-seed'] ?? config.data.split_seed;
+    if (names.length === 0) {
+      const entries = config.data.tasks.map((t, i) => {
+        const e = datasetForTask(t, i);
+        fractions.set(e.key, args.fraction ?? t.fraction ?? config.data.fraction);
+        return e;
+      });
+      return { entries, cacheDir, splitSeed, fractions, named: true };
+    }
+  }
+  cacheDir ??= defaultCacheDir();
+  const entries = names.length > 0 ? names.map((n) => getDataset(n)) : listDatasets();
+  if (args.fraction !== undefined) for (const e of entries) fractions.set(e.key, args.fraction);
+  return { entries, cacheDir, splitSeed, fractions, named: names.length > 0 };
+}
+
+export const command: CommandModule<object, Args> = {
+  command: 'data <action> [names..]',
+  describe: 'Dataset statistics (stats), cache verification against the registry checksums (check), the registry (list)',
+  builder: (y) =>
+    withConfigOption(y, false)
+      .positional('action', { choices: ACTIONS, describe: 'stats | check | list' })
+      .positional('names', { type: 'string', array: true, describe: 'registry keys or aliases (default: the config\'s tasks, else every dataset)' })
+      .option('json', { type: 'boolean', describe: 'print JSON' })
+      .option('cache-dir', { type: 'string', describe: 'dataset cache folder holding <key>/… (default: data.cache_dir, else $HYPERLOADER_HOME/datasets, else ./datasets)' })
+      .option('split-seed', { type: 'number', describe: 'seed for the carved dev splits and subsets (default: data.split_seed, else 42)' })
+      .option('fraction', { type: 'number', describe: 'low-resource fraction p: stats of floor(p·n) of train and dev' })
+      .example('$0 data stats', 'every dataset in ./datasets')
+      .example('$0 data stats atis mit_movie --json', 'two datasets, as JSON')
+      .example('$0 data check --cache-dir ../shared/datasets', 'verify the files against the registry sha256') as unknown as Argv<Args>,
+  handler: async (args) => {
+    if (args.fraction !== undefined && !(args.fraction > 0 && args.fraction <= 1)) {
+      throw new HyperloaderError(`--fraction must be in (0, 1], got ${args.fraction}`, { exitCode: 2 });
+    }
+    const sel = await select(args);
+    const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+    if (args.action === 'list') {
+      const rows = sel.entries.map((e) => ({
+        key: e.key,
+        aliases: e.aliases ?? [],
+        title: e.title,
+        format: e.format,
+        splits: e.splits,
+        split_rule: e.split_rule,
+        licence: e.licence,
+        citation: e.citation,
+        homepage: e.homepage,
+        local: e.local_dir !== undefined,
+      }));
+      print(args.json ? JSON.stringify(rows, null, 2) : rows.map((r) => `${r.key.padEnd(18)} ${r.format.padEnd(6)} ${r.title}${r.aliases.length ? `  (also: ${r.aliases.join(', ')})` : ''}`).join('\n'));
+      return;
+    }
+    if (args.action === 'check') {
+      const rows = await checkCache(sel.entries.filter((e) => e.local_dir === undefined), sel.cacheDir);
+      const bad = rows.filter((r) => r.status === 'mismatch' || (sel.named && r.status === 'missing'));
+      if (args.json) print(JSON.stringify({ cache_dir: sel.cacheDir, files: rows }, null, 2));
+      else {
+        print(`cache: ${sel.cacheDir}`);
+        for (const r of rows) print(`  ${r.status.padEnd(10)} ${r.path}  ${r.detail}`);
+        print(bad.length === 0 ? 'all present files verify' : `${bad.length} file(s) failed; run \`hyperloader download <name>\` to fetch them again`);
+      }
+      if (bad.length > 0) process.exitCode = 1;
+      return;
+    }
+    const all = [];
+    for (const e of sel.entries) {
+      all.push(await datasetStats(e, sel.cacheDir, { splitSeed: sel.splitSeed, fraction: sel.fractions.get(e.key) ?? 1 }));
+    }
+    print(args.json ? JSON.stringify({ cache_dir: sel.cacheDir, datasets: all }, null, 2) : `cache: ${sel.cacheDir}\n\n${formatStats(all)}`);
+    if (sel.named && all.some((d) => d.missing.length > 0)) process.exitCode = 1;
+  },
+};

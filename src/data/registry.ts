@@ -1,0 +1,81 @@
+/**
+ * The dataset registry: which datasets hyperloader knows, where their files come from, how to read
+ * and split them. Entries live in registry-data.ts (the paper's seven plus CoNLL-2003 and WNUT-17)
+ * and registry-demo.ts (the bundled synthetic demo tasks); users' own files come in through a
+ * config task's `custom` block (customEntry).
+ */
+import { basename, resolve } from 'node:path';
+import { HyperloaderError } from '../errors.js';
+import type { TaskConfig } from '../config/schema.js';
+import { demoEntries, DEMO_DIR } from './registry-demo.js';
+import { PAPER_TASKS, REGISTRY } from './registry-data.js';
+import type { DatasetEntry } from './types.js';
+
+export { PAPER_TASKS, REGISTRY } from './registry-data.js';
+export { DEMO_DIR } from './registry-demo.js';
+
+/** Every registered dataset: the nine downloadable ones, then the demo tasks found on disk. */
+export function listDatasets(demoDir: string = DEMO_DIR): DatasetEntry[] {
+  return [...REGISTRY, ...demoEntries(demoDir)];
+}
+
+/** The entry for a key or alias (SPEC §6 names such as movieTrivia; case-insensitive), or undefined. */
+export function findDataset(name: string, demoDir: string = DEMO_DIR): DatasetEntry | undefined {
+  const want = name.toLowerCase();
+  for (const e of listDatasets(demoDir)) {
+    if (e.key.toLowerCase() === want || e.aliases?.some((a) => a.toLowerCase() === want)) return e;
+  }
+  return undefined;
+}
+
+/** Like findDataset, but an unknown name is a user error listing what is known. */
+export function getDataset(name: string, demoDir: string = DEMO_DIR, where = 'dataset name'): DatasetEntry {
+  const e = findDataset(name, demoDir);
+  if (e) return e;
+  const known = listDatasets(demoDir).map((d) => (d.aliases?.length ? `${d.key} (${d.aliases.join(', ')})` : d.key));
+  throw new HyperloaderError(
+    `unknown ${where} ${JSON.stringify(name)}; known datasets: ${known.join(', ')}. ` +
+      'For your own files, give the task a `custom` block (format, train, dev, test) instead of a dataset name.',
+  );
+}
+
+/**
+ * A registry-shaped entry for a config task's own files. Relative paths resolve against `baseDir`
+ * (the working directory by default). A missing dev split is carved from train like the MIT sets'.
+ */
+export function customEntry(task: TaskConfig, baseDir: string = process.cwd()): DatasetEntry {
+  const c = task.custom;
+  if (!c) throw new HyperloaderError(`task ${JSON.stringify(task.name)} has no custom block`);
+  const splits: DatasetEntry['splits'] = { train: resolve(baseDir, c.train) };
+  if (c.dev) splits.dev = resolve(baseDir, c.dev);
+  if (c.test) splits.test = resolve(baseDir, c.test);
+  return {
+    key: task.name,
+    title: `${task.name} (your files: ${basename(c.train)}…)`,
+    licence: 'your own data',
+    citation: '',
+    files: [],
+    format: c.format,
+    splits,
+    split_rule: c.dev ? 'train/dev/test as given' : 'dev carved from train (ceil(n/10), seeded by data.split_seed)',
+    reader_options: { token_column: c.token_column, tag_column: c.tag_column, scheme: c.scheme },
+    // Absolute split paths: the files live wherever the user keeps them.
+    local_dir: resolve(baseDir),
+  };
+}
+
+/** The dataset a config task uses: its custom files, or the registry entry named by `dataset` (default: the task name). */
+export function datasetForTask(task: TaskConfig, index?: number, demoDir: string = DEMO_DIR, baseDir?: string): DatasetEntry {
+  if (task.custom) {
+    if (task.dataset) {
+      throw new HyperloaderError(`data.tasks[${index ?? '?'}] (${task.name}) sets both dataset and custom; keep one`);
+    }
+    return customEntry(task, baseDir);
+  }
+  return getDataset(task.dataset ?? task.name, demoDir, `data.tasks[${index ?? '?'}].${task.dataset ? 'dataset' : 'name'}`);
+}
+
+/** True for the paper's seven tasks (SPEC §6). */
+export function isPaperTask(key: string): boolean {
+  return (PAPER_TASKS as readonly string[]).includes(key);
+}
