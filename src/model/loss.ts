@@ -1,0 +1,73 @@
+/**
+ * The seq2seq training loss: token cross-entropy over labels ≠ -100, with label smoothing as in
+ * HyperFormer's (= fairseq's) `label_smoothed_nll_loss`, which the paper's code uses:
+ *   loss_i = (1 − ε)·(−log p(y_i)) + (ε / V)·Σ_v (−log p(v))
+ * summed over the kept tokens (the paper, SPEC §7) or averaged over them (`mean`). With ε = 0 and
+ * `mean` this is transformers' CrossEntropyLoss(ignore_index=-100).
+ *
+ * The gradient is written out (softmax − target distribution) instead of differentiating through
+ * log-softmax and a gather, so the backward pass is a few elementwise ops on one [N, V] tensor.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { OpOptions } from './linear.js';
+
+export const IGNORE_INDEX = -100;
+
+export interface LossOptions extends OpOptions {
+  labelSmoothing: number;
+  reduction: 'sum' | 'mean';
+}
+
+/** logits [B, T, V] (or [N, V]); labels [B, T] (or [N]) int32 with -100 for ignored positions → scalar. */
+export function seq2seqLoss(logits: tf.Tensor, labels: tf.Tensor, opts: LossOptions): tf.Scalar {
+  const eps = opts.labelSmoothing;
+  if (!(eps >= 0 && eps < 1)) throw new Error(`seq2seqLoss: labelSmoothing must be in [0, 1), got ${eps}`);
+  const v = logits.shape[logits.shape.length - 1]!;
+  return tf.tidy(() => {
+    const logits2d = tf.reshape(logits, [-1, v]) as tf.Tensor2D;
+    const flat = tf.reshape(tf.cast(labels, 'int32'), [-1]) as tf.Tensor1D;
+    if (flat.shape[0] !== logits2d.shape[0]) {
+      throw new Error(`seq2seqLoss: ${flat.shape[0]} labels for ${logits2d.shape[0]} logit rows`);
+    }
+    const keep = tf.cast(tf.notEqual(flat, IGNORE_INDEX), 'float32') as tf.Tensor1D; // [N]
+    const safe = tf.where(tf.cast(keep, 'bool'), flat, tf.zerosLike(flat)) as tf.Tensor1D; // ignored → 0
+    const count = tf.maximum(tf.sum(keep), 1);
+    const scale = opts.reduction === 'mean' ? tf.div(1, count) : tf.scalar(1);
+    return opts.naive ? naiveLoss(logits2d, safe, keep, scale, eps, v) : fastLoss(logits2d, safe, keep, scale, eps, v);
+  });
+}
+
+function naiveLoss(logits: tf.Tensor2D, y: tf.Tensor1D, keep: tf.Tensor1D, scale: tf.Tensor, eps: number, v: number): tf.Scalar {
+  const logp = tf.logSoftmax(logits);
+  const nll = tf.neg(tf.sum(tf.mul(logp, tf.oneHot(y, v)), -1));
+  const smooth = tf.neg(tf.sum(logp, -1));
+  const perToken = tf.add(tf.mul(nll, 1 - eps), tf.mul(smooth, eps / v));
+  return tf.mul(tf.sum(tf.mul(perToken, keep)), scale) as tf.Scalar;
+}
+
+function fastLoss(logits: tf.Tensor2D, y: tf.Tensor1D, keep: tf.Tensor1D, scale: tf.Tensor, eps: number, v: number): tf.Scalar {
+  const f = tf.customGrad((lg, save) => {
+    const l = lg as tf.Tensor2D;
+    const shifted = tf.sub(l, tf.max(l, -1, true));
+    const lse = tf.log(tf.sum(tf.exp(shifted), -1, true)); // [N, 1]
+    const logp = tf.sub(shifted, lse);
+    const onehot = tf.oneHot(y, v);
+    // −log p(y) and −Σ_v log p(v) (= V·lse − Σ shifted).
+    const nll = tf.neg(tf.sum(tf.mul(logp, onehot), -1));
+    const smooth = tf.neg(tf.sum(logp, -1));
+    const perToken = tf.add(tf.mul(nll, 1 - eps), tf.mul(smooth, eps / v));
+    const weight = tf.mul(keep, scale); // [N]
+    (save as tf.GradSaveFunc)([logp, onehot, weight]);
+    return {
+      value: tf.sum(tf.mul(perToken, weight)) as tf.Scalar,
+      gradFunc: (dy, saved) => {
+        const [slogp, soh, sw] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+        // d/dlogits = weight·(softmax − ((1−ε)·onehot + ε/V)), times the upstream scalar.
+        const target = tf.add(tf.mul(soh, 1 - eps), eps / v);
+        const g = tf.sub(tf.exp(slogp), target);
+        return tf.mul(g, tf.reshape(tf.mul(sw, dy), [-1, 1]));
+      },
+    };
+  });
+  return f(logits) as tf.Scalar;
+}

@@ -1,0 +1,79 @@
+/** The elementwise and lookup ops of T5: embedding lookup, RMSNorm, gelu_new, seeded dropout. */
+import * as tf from '@tensorflow/tfjs';
+import type { OpOptions } from './linear.js';
+
+/**
+ * Rows of `table` [rows, dim] at `ids` (int32, 1-D). tf.gather has no gradient on wasm (its
+ * gradient needs UnsortedSegmentSum, which wasm lacks), so the gradient here is a scatterND,
+ * which sums the rows of repeated ids and runs on every backend. The naive path is the one-hot
+ * matmul a straightforward port falls back to.
+ */
+export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, opts: OpOptions = {}): tf.Tensor2D {
+  if (opts.naive) {
+    return tf.tidy(() => tf.matMul(tf.oneHot(ids, table.shape[0]).toFloat(), table));
+  }
+  const f = tf.customGrad((t, save) => {
+    (save as tf.GradSaveFunc)([ids]);
+    return {
+      value: tf.gather(t as tf.Tensor2D, ids),
+      gradFunc: (dy, saved) => {
+        const [sid] = saved as [tf.Tensor1D];
+        return tf.scatterND(tf.reshape(sid, [-1, 1]), dy as tf.Tensor2D, table.shape);
+      },
+    };
+  });
+  return f(table) as tf.Tensor2D;
+}
+
+/** T5LayerNorm: x·rsqrt(mean(x²) + eps)·w over the last axis; no mean subtraction, no bias. */
+export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
+  return tf.tidy(() => {
+    const variance = tf.mean(tf.square(x), -1, true);
+    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
+  });
+}
+
+/** gelu with the tanh approximation (transformers' "gelu_new", used by T5 v1.1's gated FFN). */
+export function geluNew(x: tf.Tensor): tf.Tensor {
+  return tf.tidy(() => {
+    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.mul(tf.square(x), x))));
+    return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
+  });
+}
+
+/**
+ * Seeded dropout masks. Each call to `apply` draws the next mask of a reproducible stream (the
+ * same seed gives the same masks in the same order), generated in JS with a small counter-based
+ * hash because tf.randomUniform's seeded generator is several times slower for large tensors.
+ */
+export class DropoutStream {
+  private counter = 0;
+
+  constructor(
+    readonly rate: number,
+    readonly seed: number,
+  ) {}
+
+  apply<T extends tf.Tensor>(x: T): T {
+    if (this.rate === 0) return x;
+    return tf.tidy(() => tf.mul(x, this.mask(x.shape))) as T;
+  }
+
+  private mask(shape: number[]): tf.Tensor {
+    const n = shape.reduce((a, b) => a * b, 1);
+    const data = new Float32Array(n);
+    const keep = 1 / (1 - this.rate);
+    // Threshold on 32-bit integers: P(u < rate·2³²) = rate.
+    const threshold = Math.floor(this.rate * 4294967296);
+    let s = (Math.imul(this.seed | 0, 0x9e3779b1) ^ Math.imul(++this.counter, 0x85ebca77)) >>> 0;
+    for (let i = 0; i < n; i++) {
+      // mulberry32
+      s = (s + 0x6d2b79f5) | 0;
+      let t = Math.imul(s ^ (s >>> 15), 1 | s);
+      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+      const u = (t ^ (t >>> 14)) >>> 0;
+      data[i] = u >= threshold ? keep : 0;
+    }
+    return tf.tensor(data, shape, 'float32');
+  }
+}
