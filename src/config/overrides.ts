@@ -1,12 +1,13 @@
 /**
  * `--set a.b.c=value` overrides, applied after the files (and their `extends`) are merged.
  * The value is read as YAML, so `1e-4`, `true`, `[atis, snips]` and `{rank: 16}` get their types;
- * a list index selects an item (`data.tasks.0.fraction=0.1`); an empty value or `null` unsets.
+ * a list index selects an item (`data.tasks.0.fraction=0.1`); an empty value or `null` unsets;
+ * a mapping value merges into the mapping there (like `extends`), anything else replaces.
  * The result is validated with everything else, each problem naming the `--set` it came from.
  */
 import { parse } from 'yaml';
 import { dropOrigins, pathKey, type Origin, type PathSegment } from './origins.js';
-import { isPlainObject } from './merge.js';
+import { isPlainObject, mergeOverride } from './merge.js';
 import type { Problem } from './problems.js';
 import type { Layer } from './yaml-source.js';
 
@@ -68,6 +69,11 @@ export function applySet(layer: Layer, set: ParsedSet): Problem | undefined {
       const obj = cur as Record<string, unknown>;
       walked.push(seg);
       if (last) {
+        if (isPlainObject(set.value) && isPlainObject(obj[seg])) {
+          // A mapping merges like an `extends` layer: --set 'peft.lora={rank: 16}' keeps lora's other keys.
+          mergeOverride(obj[seg] as Record<string, unknown>, set.value, walked, layer.origins, set.origin);
+          return undefined;
+        }
         if (set.value === null) delete obj[seg];
         else obj[seg] = structuredClone(set.value);
         markSet(layer, walked, set.origin);

@@ -69,7 +69,9 @@ export function describeType(node: JsonSchemaNode | undefined): string {
     case 'boolean':
       return 'boolean (true or false)';
     case 'array':
-      return `${node.minItems ? 'non-empty ' : ''}list of ${describeType(node.items)}`;
+      return node.items?.enum
+        ? `${node.minItems ? 'non-empty ' : ''}list, each ${describeType(node.items)}`
+        : `${node.minItems ? 'non-empty ' : ''}list of ${describeType(node.items)}`;
     case 'object':
       return 'mapping';
     default:
