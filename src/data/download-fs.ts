@@ -1,0 +1,106 @@
+/**
+ * File-system helpers the downloader relies on for its one promise: a file at its final path is
+ * complete and verified. Everything is written under a temporary name, fsynced, then renamed.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { HyperloaderError } from '../errors.js';
+
+/** The suffix of a file being downloaded or imported; it never counts as a verified file. */
+export const PART_SUFFIX = '.part';
+
+/** sha256 (hex) of a whole file, streamed so a 900 MB checkpoint never sits in memory. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** Feeds a file's current bytes into a running hash (used when resuming a `.part`). */
+export async function hashInto(hash: ReturnType<typeof createHash>, path: string): Promise<void> {
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+}
+
+/** Size of a file, or undefined when it does not exist. */
+export async function sizeOf(path: string): Promise<number | undefined> {
+  try {
+    const s = await stat(path);
+    return s.isFile() ? s.size : undefined;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
+  }
+}
+
+/** `<dir>/<rel>`, refusing a path that would land outside `dir` (a bad registry entry or zip member). */
+export function safeJoin(dir: string, rel: string, what: string): string {
+  const root = resolve(dir);
+  const p = resolve(root, rel);
+  const r = relative(root, p);
+  if (isAbsolute(rel) || r === '' || r.startsWith('..') || isAbsolute(r)) {
+    throw new HyperloaderError(`${what}: path "${rel}" would be written outside ${root}; it must be a relative path inside that folder`);
+  }
+  return p;
+}
+
+export async function ensureParent(path: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+}
+
+/** Flushes a file to disk (so a crash after the rename cannot leave a truncated "verified" file). */
+export async function fsyncFile(path: string): Promise<void> {
+  const h = await open(path, 'r+');
+  try {
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+}
+
+/** Best effort: persists the rename itself. Directories cannot be opened for sync on every platform. */
+async function fsyncDir(dir: string): Promise<void> {
+  try {
+    const h = await open(dir, 'r');
+    try {
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+  } catch {
+    /* not supported here (e.g. Windows); the file itself is already synced */
+  }
+}
+
+/** Moves a verified temporary file to its final name: fsync, rename, fsync the folder. */
+export async function commitFile(tmp: string, final: string): Promise<void> {
+  await fsyncFile(tmp);
+  await ensureParent(final);
+  await rename(tmp, final);
+  await fsyncDir(dirname(final));
+}
+
+/** Writes bytes to `path` atomically (temporary name, fsync, rename). */
+export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+  await ensureParent(path);
+  const tmp = `${path}.${process.pid}.tmp`;
+  const h = await open(tmp, 'w');
+  try {
+    await h.writeFile(data);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  await fsyncDir(dirname(path));
+}
+
+export async function removeIfExists(path: string): Promise<void> {
+  await rm(path, { force: true });
+}
