@@ -136,7 +136,7 @@ export class T5Tokenizer implements Tokenizer {
       let piece = part.text;
       if (i > 0 && parts[i - 1]!.special) piece = piece.replace(LEADING_SPACE, '');
       if (i + 1 < parts.length && parts[i + 1]!.special) piece = piece.replace(TRAILING_SPACE, '');
-      if (piece.length > 0) ids.push(...this.encodePiece(piece));
+      if (piece.length > 0) for (const id of this.encodePiece(piece)) ids.push(id);
     });
     return finishIds(ids, this.eosId, opts);
   }

@@ -18,7 +18,10 @@
  * With float32 rounding at a large running score, `…+h+hhh` and `…+hhh+h` round differently and
  * the float32 order picks `h hhh h`. In float64 per word the scores tie and rule 3 picks
  * `h h hhh`. Reproducing 1–3 exactly gives 354/354 (float64 over the whole sentence still
- * misses both; the older lattice Viterbi with float32 sums misses one).
+ * misses both; the older lattice Viterbi with float32 sums misses one). Against a WebAssembly
+ * build of sentencepiece (test/tokenizer/sentencepiece-oracle.test.ts) this agrees on 284,579
+ * dataset lines and 83,486 fuzzed strings; storing the best score in float64 instead gives
+ * 1,803 fuzz mismatches, and rounding the candidate to float32 before comparing gives 1,443.
  *
  * Unknown characters (no single-character piece) get `min score − 10` as sentencepiece does,
  * and consecutive unknowns are fused into one `<unk>` id (sentencepiece merges unknown runs).
