@@ -79,7 +79,11 @@ export class T5Tokenizer implements Tokenizer {
 
   /** The vendored stock T5 tokenizer (assets/t5-tokenizer/tokenizer.json), loaded once. */
   static default(): Promise<T5Tokenizer> {
-    defaultInstance ??= T5Tokenizer.fromFile(DEFAULT_T5_TOKENIZER_PATH);
+    // A failed load is not cached, so a later call can succeed once the file is there.
+    defaultInstance ??= T5Tokenizer.fromFile(DEFAULT_T5_TOKENIZER_PATH).catch((e: unknown) => {
+      defaultInstance = undefined;
+      throw e;
+    });
     return defaultInstance;
   }
 
