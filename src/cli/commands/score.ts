@@ -45,7 +45,7 @@ export const command: CommandModule<object, ScoreArgs> = {
       .positional('files', {
         type: 'string',
         array: true,
-        demandOption: true,
+        defaultDescription: 'none',
         describe:
           'whitespace-separated columns, the last two being the gold and the predicted tag; a blank line between sentences; -DOCSTART- lines are skipped',
       })
@@ -61,6 +61,8 @@ export const command: CommandModule<object, ScoreArgs> = {
         describe: 'print seqeval scores in both modes as JSON (several files: one JSON object per line)',
       })
       .option('digits', { type: 'number', default: 2, describe: "decimals in seqeval's report" })
+      .example('$0 score runs/x/predictions/conll03.test.txt', "conlleval's report, then seqeval's")
+      .example('$0 score preds.txt --json --scheme IOBES', 'both modes as JSON, strict mode decoding IOBES')
       .check((a) => {
         if (!Number.isInteger(a.digits) || a.digits < 0 || a.digits > 20) {
           throw new HyperloaderError(`--digits must be an integer from 0 to 20, got ${a.digits}`, { exitCode: 2 });
