@@ -1,5 +1,6 @@
 /** The few tensor ops the generated modules need, beyond what the T5 model file provides. */
 import * as tf from '@tensorflow/tfjs';
+import { matMul2d } from '../model/linear.js';
 
 /** gelu with the tanh approximation ("gelu_new"), as the author's adapters use. */
 export function geluTanh(x: tf.Tensor): tf.Tensor {
@@ -22,5 +23,5 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
  * custom-gradient matmul (wasm is slow at transposed matmuls).
  */
 export function matmul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
-  return tf.matMul(a, b);
+  return matMul2d(a, b);
 }
