@@ -163,6 +163,11 @@ export async function modelJobs(id: string, revision: string, cacheDir: string, 
       log.info(`${id}@${revision} has no ${name}; skipping it (optional)`);
       continue;
     }
+    if (meta.status === 0 && !required) {
+      // Offline: whether the repo has this optional file cannot be known; the required ones decide success.
+      log.warn(`${id}@${revision}: could not check for the optional ${name} (${meta.error}); skipping it`);
+      continue;
+    }
     if (meta.status === 401 || meta.status === 403) {
       throw new HyperloaderError(
         `${url}: HTTP ${meta.status} — the model is private or gated and hyperloader does not send credentials; ` +
