@@ -20,8 +20,8 @@ import { command as doctor } from './commands/doctor.js';
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [train, evaluate, ablate, download, data, predict, params, score, config, doctor];
 
-/** Runs the CLI on argv (without node and script); resolves to the process exit code. */
-export async function run(argv: string[]): Promise<number> {
+/** Runs the CLI on argv (without node and script); resolves to the process exit code. `commands` is for tests. */
+export async function run(argv: string[], commands: ReadonlyArray<CommandModule<any, any>> = COMMANDS): Promise<number> {
   const verbose = argv.includes('--verbose') || argv.includes('-v');
   try {
     let parser = withGlobalOptions(yargs(argv))
@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<number> {
         if (err) throw err;
         throw new HyperloaderError(`${msg}\nRun \`hyperloader --help\` for usage.`, { exitCode: 2 });
       });
-    for (const c of COMMANDS) parser = parser.command(c as never);
+    for (const c of commands) parser = parser.command(c as never);
     await parser.parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (err) {
