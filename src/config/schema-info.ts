@@ -71,7 +71,7 @@ export function describeType(node: JsonSchemaNode | undefined): string {
     case 'array':
       return node.items?.enum
         ? `${node.minItems ? 'non-empty ' : ''}list, each ${describeType(node.items)}`
-        : `${node.minItems ? 'non-empty ' : ''}list of ${describeType(node.items)}`;
+        : `${node.minItems ? 'non-empty ' : ''}list of ${node.items?.type === 'object' ? 'mappings' : describeType(node.items)}`;
     case 'object':
       return 'mapping';
     default:
