@@ -27,15 +27,23 @@ interface ZipOptions {
   rehash?: boolean;
 }
 
-/** True when every member already sits verified at its path (the archive itself is then not needed). */
-export async function membersAllVerified(members: ZipMember[], targetDir: string, opts: ZipOptions): Promise<boolean> {
+/**
+ * True when every member already sits verified at its path (the archive itself is then not
+ * needed). A member with no checksum from anywhere is normally re-extracted from the archive; with
+ * `acceptUnrecorded` (no archive in the cache: the user placed the members by hand, as the offline
+ * error suggests) it is accepted and its sha256 recorded, provided every member is there.
+ */
+export async function membersAllVerified(members: ZipMember[], targetDir: string, opts: ZipOptions & { acceptUnrecorded?: boolean }): Promise<boolean> {
+  const unrecorded: { dest: string; sha256: string; exp: ReturnType<typeof expectationFor> }[] = [];
   for (const m of members) {
     const dest = safeJoin(targetDir, m.path, `zip member ${m.member}`);
     const exp = expectationFor({ sha256: m.sha256 }, dest, opts.lock);
-    // A member with no checksum from anywhere must come from the (verified) archive first.
-    if (!exp.sha256) return false;
-    if ((await checkExisting(dest, exp, opts.lock, opts.rehash)).state !== 'ok') return false;
+    if (!exp.sha256 && !opts.acceptUnrecorded) return false;
+    const state = await checkExisting(dest, exp, opts.lock, opts.rehash);
+    if (state.state !== 'ok') return false;
+    if (!exp.sha256 || state.hashed) unrecorded.push({ dest, sha256: state.sha256, exp });
   }
+  for (const u of unrecorded) await rememberVerified(opts.lock, u.dest, u.sha256, u.exp, 'a file placed in the cache by hand', opts.log);
   return true;
 }
 

@@ -7,10 +7,11 @@
  * exponential backoff; a stall of `timeoutMs` without a byte aborts an attempt. When every URL
  * fails, a DownloadFailure lists what was tried and the exact path to place the file by hand.
  */
+import { dirname, join, normalize } from 'node:path';
 import { HyperloaderError } from '../errors.js';
 import type { RemoteFile } from './types.js';
 import type { DownloadLock } from './download-lock.js';
-import { commitFile, ensureParent, PART_SUFFIX, removeIfExists, safeJoin } from './download-fs.js';
+import { commitFile, ensureParent, PART_SUFFIX, removeIfExists, safeJoin, sizeOf } from './download-fs.js';
 import { AttemptError, fetchToPart, formatMs, type AttemptResult, type FetchLike } from './download-http.js';
 import {
   checkExisting,
@@ -107,6 +108,13 @@ export function formatFailure(target: string, file: RemoteFileExt, attempts: Att
     lines.push(`  ${i === 0 ? 'tried: ' : '       '} ${a.url} — ${a.error}${tries}`);
   });
   if (file.official_url && !file.urls.includes(file.official_url)) lines.push(`  official source: ${file.official_url}`);
+  if (file.extract?.length) {
+    // The archive's members may be placed by hand instead of the archive.
+    const rel = normalize(file.path);
+    const root = target.endsWith(rel) ? target.slice(0, target.length - rel.length) : dirname(target);
+    lines.push('  or its members, extracted:');
+    for (const m of file.extract) lines.push(`    ${m.member} → ${join(root, m.path)}${m.sha256 ? ` (sha256 ${m.sha256})` : ''}`);
+  }
   return lines.join('\n');
 }
 
@@ -139,7 +147,7 @@ export async function ensureFile(
   const zopts = { lock: opts.lock, log, rehash: opts.rehash };
 
   // An archive whose members are all verified is not needed again (it may even have been deleted).
-  if (file.extract?.length && (await membersAllVerified(file.extract, targetDir, zopts))) {
+  if (file.extract?.length && (await membersAllVerified(file.extract, targetDir, { ...zopts, acceptUnrecorded: (await sizeOf(target)) === undefined }))) {
     const extracted = await extractMembers(target, file.extract, targetDir, zopts);
     return { target, status: 'verified', recorded: false, extracted };
   }

@@ -154,11 +154,8 @@ export async function modelJobs(id: string, revision: string, cacheDir: string, 
       continue;
     }
     const host = new URL(url).host;
-    if (opts.unreachable?.has(host)) {
-      jobs.push(job);
-      continue;
-    }
-    const meta = await hubFileMeta(url, { fetchImpl: opts.fetchImpl, timeoutMs: opts.timeoutMs });
+    const down = opts.unreachable?.get(host);
+    const meta: HubFileMeta = down !== undefined ? { status: 0, error: down } : await hubFileMeta(url, { fetchImpl: opts.fetchImpl, timeoutMs: opts.timeoutMs });
     if (meta.status === 404 && !required) {
       log.info(`${id}@${revision} has no ${name}; skipping it (optional)`);
       continue;

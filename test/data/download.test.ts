@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, readdir, rm, writeFile, utimes } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
@@ -265,6 +265,31 @@ test('zip archive: the listed members are extracted to their paths and verified;
   const again = await downloadFile(file, cache, await opts(cache));
   assert.equal(again.status, 'verified');
   assert.equal(s.gets('/m.zip').length, 1, 'members already verified: the archive is not needed');
+});
+
+test('zip: members placed by hand (no archive, no checksums) are accepted and recorded; the failure message lists them', async () => {
+  const s = await server({});
+  const cache = await tmp();
+  const file = {
+    path: 'mtop.zip',
+    urls: [s.url('/mtop.zip')],
+    extract: [
+      { member: 'mtop/en/train.txt', path: 'en/train.txt' },
+      { member: 'mtop/en/test.txt', path: 'en/test.txt' },
+    ],
+  };
+  const err = (await downloadFile(file, cache, await opts(cache, { retries: 0 })).catch((e: unknown) => e)) as Error;
+  assert.ok(err.message.includes(`mtop/en/test.txt → ${join(cache, 'en/test.txt')}`), err.message);
+
+  await mkdir(join(cache, 'en'), { recursive: true });
+  await writeFile(join(cache, 'en/train.txt'), 'a\n');
+  await writeFile(join(cache, 'en/test.txt'), 'b\n');
+  const before = s.requests.length;
+  const r = await downloadFile(file, cache, await opts(cache));
+  assert.equal(r.status, 'verified');
+  assert.equal(s.requests.length, before, 'no request: the members are there');
+  const lock = JSON.parse(await readFile(join(cache, LOCK_FILE_NAME), 'utf8'));
+  assert.equal(lock.files['en/train.txt'].sha256, sha256(new TextEncoder().encode('a\n')));
 });
 
 test('zip: a member missing from the archive is an error naming it, and nothing is written', async () => {
