@@ -135,14 +135,16 @@ const FIXES: Record<BackendChoice, string> = {
   cpu: 'reinstall with npm ci',
 };
 
-let current: { choice: BackendChoice; result: BackendResult } | undefined;
+let current: { choice: BackendChoice; threads: number; result: BackendResult } | undefined;
 
 /** Selects the backend for `choice`; cheap when the same choice is already active. */
 export async function initBackend(choice: BackendChoice, opts: InitOptions = {}): Promise<BackendResult> {
   const injected = opts.loaders !== undefined;
-  if (!injected && current?.choice === choice && tf.engine().backendName === current.result.name) return current.result;
-  const loaders = { ...DEFAULT_LOADERS, ...opts.loaders };
   const threads = opts.threads ?? 1;
+  if (!injected && current?.choice === choice && current.threads === threads && tf.engine().backendName === current.result.name) {
+    return current.result;
+  }
+  const loaders = { ...DEFAULT_LOADERS, ...opts.loaders };
   const tried: BackendAttempt[] = [];
   for (const id of ORDER[choice]) {
     try {
@@ -154,7 +156,7 @@ export async function initBackend(choice: BackendChoice, opts: InitOptions = {})
         { backend: name, loader: id, tried },
         `backend ${name} (${id}: ${note})${skipped.length ? `; skipped ${skipped.join('; ')}` : ''}`,
       );
-      if (!injected) current = { choice, result };
+      if (!injected) current = { choice, threads, result };
       return result;
     } catch (e) {
       tried.push({ backend: id, ok: false, reason: firstLine(e) });
