@@ -78,7 +78,7 @@ export async function greedyGenerate(
       if (prev) for (const p of prev) tf.dispose([p.kT, p.v]);
       const next = await step.next.data();
       step.next.dispose();
-      current = emit(next, rows, done, cfg.eos_token_id, cfg.pad_token_id);
+      current = appendGreedyStep(next, rows, done, cfg.eos_token_id, cfg.pad_token_id);
       if (done.every(Boolean)) break;
     }
   } finally {
@@ -112,7 +112,7 @@ export async function greedyGenerateUncached(
       });
       const ids = await next.data();
       next.dispose();
-      emit(ids, rows, done, cfg.eos_token_id, cfg.pad_token_id);
+      appendGreedyStep(ids, rows, done, cfg.eos_token_id, cfg.pad_token_id);
       if (done.every(Boolean)) break;
     }
   } finally {
@@ -121,8 +121,11 @@ export async function greedyGenerateUncached(
   return rows;
 }
 
-/** Appends one greedy step to the rows (pad after EOS); returns the tokens fed to the next step. */
-function emit(next: ArrayLike<number>, rows: number[][], done: boolean[], eos: number, pad: number): Int32Array<ArrayBuffer> {
+/**
+ * Appends one greedy step to the rows: a row that already produced EOS gets pad instead of its
+ * argmax. Marks rows that produce EOS as done; returns the tokens fed to the next step.
+ */
+export function appendGreedyStep(next: ArrayLike<number>, rows: number[][], done: boolean[], eos: number, pad: number): Int32Array<ArrayBuffer> {
   const fed = new Int32Array(rows.length);
   for (let r = 0; r < rows.length; r++) {
     const tok = done[r] ? pad : next[r]!;
