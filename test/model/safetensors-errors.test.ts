@@ -10,7 +10,7 @@ import { HyperloaderError } from '../../src/errors.js';
 import { f32le, rawFile, tempDir, writeSpecFile } from './safetensors-build.js';
 
 /** Runs `fn` on a file holding `bytes` and expects a HyperloaderError whose message matches every pattern. */
-async function expectError(bytes: Uint8Array, patterns: RegExp[], read = (f: string) => readSafetensors(f)) {
+async function expectError(bytes: Uint8Array, patterns: RegExp[], read: (f: string) => Promise<unknown> = (f) => readSafetensors(f)) {
   const { dir, cleanup } = tempDir();
   try {
     const file = join(dir, 'bad.safetensors');
