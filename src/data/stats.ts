@@ -35,8 +35,8 @@ export interface SplitStats {
   length: LengthSummary;
   /** Sentences with more words than the sentinels can mark (> SENTINEL_COUNT − 1). */
   over_sentinel_limit: number;
-  /** Sentences whose source is longer than MAX_TOKENS tokens. */
-  over_token_limit: number;
+  /** Sentences whose Sentinel+Tag source / target is longer than MAX_TOKENS tokens (both are truncated there). */
+  over_token_limit: { source: number; target: number };
   /** How over_token_limit was counted. */
   token_count: 'lower-bound estimate (2n+2)' | 'tokenizer';
 }
@@ -49,27 +49,29 @@ export function percentile(sorted: readonly number[], p: number): number {
 }
 
 export interface StatsOptions {
-  /** Exact source token count of a sentence (from a tokenizer); default the 2n + 2 lower bound. */
-  countTokens?: (s: Sentence) => number;
+  /** Exact Sentinel+Tag token counts of a sentence (from a tokenizer); default the 2n + 2 lower bound for both. */
+  countTokens?: (s: Sentence) => { source: number; target: number };
   maxTokens?: number;
 }
 
 export function splitStats(sentences: readonly Sentence[], options: StatsOptions = {}): SplitStats {
   const maxTokens = options.maxTokens ?? MAX_TOKENS;
-  const count = options.countTokens ?? ((s: Sentence) => 2 * s.tokens.length + 2);
+  const count = options.countTokens ?? ((s: Sentence) => ({ source: 2 * s.tokens.length + 2, target: 2 * s.tokens.length + 2 }));
   const labels = new Map<string, number>();
   const types = new Map<string, number>();
   const intents = new Set<string>();
   const lengths: number[] = [];
   let tokens = 0;
   let overSentinels = 0;
-  let overTokens = 0;
+  const overTokens = { source: 0, target: 0 };
   for (const s of sentences) {
     const n = s.tokens.length;
     tokens += n;
     lengths.push(n);
     if (n > SENTINEL_COUNT - 1) overSentinels++;
-    if (count(s) > maxTokens) overTokens++;
+    const c = count(s);
+    if (c.source > maxTokens) overTokens.source++;
+    if (c.target > maxTokens) overTokens.target++;
     if (s.intent !== undefined) intents.add(s.intent);
     let prev = 'O';
     for (const t of s.tags) {
@@ -173,7 +175,7 @@ export function formatStats(all: readonly DatasetStats[]): string {
           String(st.length.p99),
           String(st.length.max),
           String(st.over_sentinel_limit),
-          String(st.over_token_limit),
+          st.over_token_limit.source === st.over_token_limit.target ? String(st.over_token_limit.source) : `${st.over_token_limit.source}/${st.over_token_limit.target}`,
         ]);
       } else if (d.missing.includes(s) || (s === 'dev' && d.dev_carved && d.missing.includes('train'))) {
         rows.push([s, 'missing', '', '', '', '', '', '', '', '', '']);
@@ -193,6 +195,11 @@ export function formatStats(all: readonly DatasetStats[]): string {
     if (d.missing.length > 0) out.push(`  missing: ${d.missing.join(', ')} — run \`hyperloader download ${d.key}\``);
     out.push('');
   }
-  out.push(`>${SENTINEL_COUNT - 1}w: sentences longer than T5's ${SENTINEL_COUNT} sentinels can mark; >${MAX_TOKENS}tok: sources over ${MAX_TOKENS} tokens (${all.some((d) => Object.values(d.splits).some((s) => s!.token_count === 'tokenizer')) ? 'counted by the tokenizer' : 'lower bound 2n+2 without a tokenizer'}).`);
+  const exact = all.some((d) => Object.values(d.splits).some((s) => s!.token_count === 'tokenizer'));
+  out.push(
+    `>${SENTINEL_COUNT - 1}w: sentences longer than T5's ${SENTINEL_COUNT} sentinels can mark; ` +
+      `>${MAX_TOKENS}tok: Sentinel+Tag sources (/targets, where they differ) over ${MAX_TOKENS} tokens, ` +
+      (exact ? 'counted by the tokenizer.' : 'a lower bound (2n+2); pass --tokenizer for exact counts.'),
+  );
   return out.join('\n');
 }

@@ -39,6 +39,15 @@ test('data stats (text) with --fraction, and a named dataset missing from the ca
   assert.match(m.stdout, /hyperloader download mtop/);
 });
 
+test('data stats --tokenizer counts Sentinel+Tag tokens with the bundled T5 tokenizer', { skip: shared.skip }, () => {
+  const r = cli('data', 'stats', 'atis', '--json', '--tokenizer', '--cache-dir', shared.dir);
+  assert.equal(r.status, 0, r.stderr);
+  const train = (JSON.parse(r.stdout) as { datasets: { splits: Record<string, { token_count: string; over_token_limit: { source: number; target: number } }> }[] }).datasets[0].splits.train;
+  assert.equal(train.token_count, 'tokenizer');
+  // exact counts are at least the 2n+2 lower bound, which puts no ATIS train sentence (max 46 words) over 128
+  assert.ok(train.over_token_limit.source >= 0 && train.over_token_limit.target >= train.over_token_limit.source);
+});
+
 test('data check verifies the shared files against the registry sha256', { skip: shared.skip }, () => {
   const r = cli('data', 'check', 'mit_restaurant', 'conll2003', '--cache-dir', shared.dir, '--json');
   assert.equal(r.status, 0, r.stderr);
@@ -52,7 +61,7 @@ test('data check verifies the shared files against the registry sha256', { skip:
   ]);
   const mtod = cli('data', 'check', 'mtod', '--cache-dir', shared.dir);
   assert.equal(mtod.status, 1); // train-en.tsv is not in the shared folder
-  assert.match(mtod.stdout, /missing\s+mtod\/train-en\.tsv/);
+  assert.match(mtod.stdout, /missing\s+mtod\/train-en\.tsv/, mtod.stderr);
 });
 
 test('unknown dataset names are a user error without a stack trace', () => {

@@ -29,10 +29,10 @@ test('split stats: counts, labels, entities, limits', () => {
   assert.deepEqual(st.entity_types, { LOC: 2, PER: 1 });
   assert.deepEqual(st.length, { p50: 63, p90: 100, p99: 100, max: 100, mean: 46.4 });
   assert.equal(st.over_sentinel_limit, 1);
-  assert.equal(st.over_token_limit, 2);
+  assert.deepEqual(st.over_token_limit, { source: 2, target: 2 });
   assert.equal(st.intents, undefined);
   // with a real tokenizer count instead of the lower bound
-  const exact = splitStats(s, { countTokens: (x) => 3 * x.tokens.length });
-  assert.equal(exact.over_token_limit, 3);
+  const exact = splitStats(s, { countTokens: (x) => ({ source: 3 * x.tokens.length, target: x.tokens.length }) });
+  assert.deepEqual(exact.over_token_limit, { source: 3, target: 0 });
   assert.equal(exact.token_count, 'tokenizer');
 });

@@ -7,6 +7,9 @@ import { checkCache } from '../../data/registry-check.js';
 import { datasetStats, formatStats } from '../../data/stats.js';
 import type { DatasetEntry } from '../../data/types.js';
 import { defaultCacheDir } from '../../runtime/paths.js';
+import { toSource, toTarget } from '../../data/sentinel.js';
+import type { StatsOptions } from '../../data/stats.js';
+import { DEFAULT_T5_TOKENIZER_PATH, loadTokenizer } from '../../tokenizer/index.js';
 import { loadConfigFromArgs, withConfigOption, type GlobalArgs } from '../common.js';
 import { resolve } from 'node:path';
 
@@ -20,6 +23,13 @@ export interface Args extends GlobalArgs {
   config?: string;
   'split-seed'?: number;
   fraction?: number;
+  tokenizer?: string;
+}
+
+/** Exact Sentinel+Tag token counts with a tokenizer (`--tokenizer` alone: the vendored T5 one). */
+async function tokenCounter(path: string): Promise<StatsOptions['countTokens']> {
+  const tok = await loadTokenizer(path === '' || path === 't5' ? DEFAULT_T5_TOKENIZER_PATH : resolve(path));
+  return (s) => ({ source: tok.encode(toSource(s.tokens)).length, target: tok.encode(toTarget(s.tags)).length });
 }
 
 interface Selection {
@@ -66,6 +76,7 @@ export const command: CommandModule<object, Args> = {
       .option('cache-dir', { type: 'string', describe: 'dataset cache folder holding <key>/… (default: data.cache_dir, else $HYPERLOADER_HOME/datasets, else ./datasets)' })
       .option('split-seed', { type: 'number', describe: 'seed for the carved dev splits and subsets (default: data.split_seed, else 42)' })
       .option('fraction', { type: 'number', describe: 'low-resource fraction p: stats of floor(p·n) of train and dev' })
+      .option('tokenizer', { type: 'string', describe: 'count Sentinel+Tag tokens exactly with this tokenizer.json (alone: the bundled T5 tokenizer); default a 2n+2 lower bound' })
       .example('$0 data stats', 'every dataset in ./datasets')
       .example('$0 data stats atis mit_movie --json', 'two datasets, as JSON')
       .example('$0 data check --cache-dir ../shared/datasets', 'verify the files against the registry sha256') as unknown as Argv<Args>,
@@ -103,9 +114,10 @@ export const command: CommandModule<object, Args> = {
       if (bad.length > 0) process.exitCode = 1;
       return;
     }
+    const countTokens = args.tokenizer !== undefined ? await tokenCounter(args.tokenizer) : undefined;
     const all = [];
     for (const e of sel.entries) {
-      all.push(await datasetStats(e, sel.cacheDir, { splitSeed: sel.splitSeed, fraction: sel.fractions.get(e.key) ?? 1 }));
+      all.push(await datasetStats(e, sel.cacheDir, { splitSeed: sel.splitSeed, fraction: sel.fractions.get(e.key) ?? 1, countTokens }));
     }
     print(args.json ? JSON.stringify({ cache_dir: sel.cacheDir, datasets: all }, null, 2) : `cache: ${sel.cacheDir}\n\n${formatStats(all)}`);
     if (sel.named && all.some((d) => d.missing.length > 0)) process.exitCode = 1;
