@@ -59,7 +59,7 @@ export const command: CommandModule<object, ParamsArgs> = {
   builder: (y: Argv<object>) =>
     withConfigOption(y)
       .option('json', { type: 'boolean', default: false, describe: 'print { variant, trainable, total, rows } as JSON' })
-      .example('$0 params --config configs/paper/hyperloader.yaml', "the paper's model: 6,784,368 trainable of 229,640,688")
+      .example('$0 params -c configs/paper/hyperloader.yaml', "the paper's model: 6,784,368 trainable of 229,640,688")
       .example('$0 params -c configs/paper/hyperloader.yaml --set peft.variant=adapters --json', 'HyperFormer++ as JSON')
       .example('$0 params -c configs/paper/hyperloader.yaml --set peft.lora.rank=16 --set peft.lora.alpha=16', 'LoRA rank 16') as unknown as Argv<ParamsArgs>,
   handler: async (args) => {
