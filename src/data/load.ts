@@ -107,7 +107,7 @@ export function assembleSplits(
 ): { train: Sentence[]; dev: Sentence[]; test: Sentence[]; devCarved: boolean } {
   let train = raw.train ?? [];
   let dev = raw.dev;
-  const devCarved = dev === undefined;
+  const devCarved = entry.splits.dev === undefined;
   if (dev === undefined) ({ train, dev } = carveDev(train, splitSeed, entry.key));
   if (fraction < 1) {
     train = lowResourceSubset(train, fraction, splitSeed, entry.key, 'train');

@@ -140,13 +140,12 @@ export async function datasetStats(
   };
   const raw: Partial<Record<SplitName, Sentence[]>> = {};
   for (const s of SPLITS) if (avail.read[s]) raw[s] = avail.read[s]!.sentences;
-  // Without train a carved dev cannot exist, and low-resource subsets need their full split.
-  const canAssemble = raw.train !== undefined;
-  const used = canAssemble ? assembleSplits(entry, raw, splitSeed, fraction) : undefined;
+  // Splits absent from the cache come out empty here and are skipped below (a carved dev needs train).
+  const used = assembleSplits(entry, raw, splitSeed, fraction);
   for (const s of SPLITS) {
     const source = avail.read[s]?.source ?? (s === 'dev' && out.dev_carved && avail.read.train ? `carved from ${avail.read.train.source}` : undefined);
     if (source === undefined) continue;
-    const sentences = used ? used[s] : raw[s]!;
+    const sentences = used[s];
     const expected = fraction === 1 ? entry.expected_sizes?.[s] : undefined;
     out.splits[s] = { ...splitStats(sentences, options), source, ...(expected !== undefined ? { expected } : {}) };
   }

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HyperloaderError } from '../../src/errors.js';
 import { dataSchema } from '../../src/config/schema.js';
-import { loadDatasetSplits, loadTaskSplits } from '../../src/data/load.js';
+import { assembleSplits, loadDatasetSplits, loadTaskSplits } from '../../src/data/load.js';
 import { getDataset } from '../../src/data/registry.js';
 import { fixturesDir } from '../helpers/paths.js';
 
@@ -111,4 +111,13 @@ test('a bad file in the cache surfaces the reader\'s file:line error', async () 
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('assembleSplits: a given dev is subsampled even when train is absent (stats of a partial cache)', () => {
+  const sent = (i: number) => ({ tokens: [`w${i}`], tags: ['O'] });
+  const dev = Array.from({ length: 40 }, (_, i) => sent(i));
+  const s = assembleSplits(getDataset('mtod'), { dev, test: dev }, 42, 0.25);
+  assert.deepEqual([s.train.length, s.dev.length, s.test.length, s.devCarved], [0, 10, 40, false]);
+  const mit = assembleSplits(getDataset('mit_movie'), { test: dev }, 42, 1);
+  assert.deepEqual([mit.train.length, mit.dev.length, mit.devCarved], [0, 0, true]);
 });
