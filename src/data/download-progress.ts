@@ -67,7 +67,8 @@ export function createProgressReporter(opts: {
         bars.set(e.target, bar);
       }
       if (e.total && bar.getTotal() !== e.total) bar.setTotal(e.total);
-      bar.update(e.received, payload);
+      // 'start' of a retry and a failed 'end' carry no position: keep the bar where it was.
+      if (e.phase === 'data' || e.ok) bar.update(e.received, payload);
       if (e.phase === 'end' && e.ok) bar.stop();
     },
     stop() {

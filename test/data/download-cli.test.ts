@@ -103,3 +103,32 @@ test('download atis --from the shared datasets: every registry file imported and
   const rerun = await cli(['download', 'atis', '--from', shared.dir, '--cache-dir', cache]);
   assert.match(rerun.stdout, /^atis: \d+ verified$/m);
 });
+
+test('the cache folder: $HYPERLOADER_HOME/datasets by default, data.cache_dir with --config; --model with --from', async () => {
+  const from = await tmp();
+  const { mkdir, writeFile } = await import('node:fs/promises');
+  await mkdir(join(from, 't5-tiny'), { recursive: true });
+  await writeFile(join(from, 't5-tiny', 'config.json'), '{"d_model": 8}\n');
+  await writeFile(join(from, 't5-tiny', 'model.safetensors'), WEIGHTS);
+  await writeFile(join(from, 't5-tiny', 'spiece.model'), 'sp');
+  const home = await tmp();
+  const r = await cli(['download', '--model', 't5-tiny', '--from', from], { HYPERLOADER_HOME: home });
+  // tokenizer.json is not in the folder: with --from the hub cannot be asked whether it exists, so it fails.
+  assert.equal(r.status, 1, r.stderr);
+  assert.match(r.stdout, /^t5-tiny: 3 imported, 1 failed/m);
+  assert.match(r.stderr, /no file named tokenizer\.json under/);
+  assert.equal(sha256(await readFile(join(home, 'datasets/models/t5-tiny/model.safetensors'))), sha256(WEIGHTS));
+
+  const other = await tmp();
+  const cfg = join(other, 'c.yaml');
+  await writeFile(cfg, `model: { random_init: {} }\ndata:\n  cache_dir: ${join(other, 'cache')}\n  tasks: [{ name: atis }]\n`);
+  const r2 = await cli(['download', '--model', 't5-tiny', '--from', from, '--config', cfg], { HYPERLOADER_HOME: home });
+  assert.match(r2.stdout, /cache: .*\/cache\)/, r2.stderr);
+  assert.ok(existsSync(join(other, 'cache/models/t5-tiny/config.json')));
+});
+
+test('download --list names the registry datasets', async () => {
+  const r = await cli(['download', '--list']);
+  assert.equal(r.status, 0, r.stderr);
+  for (const k of ['atis', 'snips', 'mit_movie', 'mtop']) assert.match(r.stdout, new RegExp(`^${k}\\s`, 'm'));
+});

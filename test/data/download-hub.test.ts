@@ -71,14 +71,14 @@ test('hub URLs, ids and ETags', () => {
 test('HEAD reads the sha256 from X-Linked-Etag without following the CDN redirect, and follows relative redirects', async () => {
   const s = await startServer(hubRoutes());
   servers.push(s);
-  const w = await hubFileMeta(s.url('/t5-tiny/resolve/main/model.safetensors'), { timeoutMs: 1000 });
+  const w = await hubFileMeta(s.url('/t5-tiny/resolve/main/model.safetensors'), { timeoutMs: 3000 });
   assert.deepEqual(w, { status: 302, sha256: sha256(WEIGHTS), size: WEIGHTS.length });
-  const t = await hubFileMeta(s.url('/t5-tiny/resolve/main/tokenizer.json'), { timeoutMs: 1000 });
+  const t = await hubFileMeta(s.url('/t5-tiny/resolve/main/tokenizer.json'), { timeoutMs: 3000 });
   assert.equal(t.sha256, sha256(TOKENIZER));
-  const c = await hubFileMeta(s.url('/t5-tiny/resolve/main/config.json'), { timeoutMs: 1000 });
+  const c = await hubFileMeta(s.url('/t5-tiny/resolve/main/config.json'), { timeoutMs: 3000 });
   assert.equal(c.status, 200);
   assert.equal(c.sha256, undefined, 'a git blob id is not a sha256');
-  assert.equal((await hubFileMeta(s.url('/t5-tiny/resolve/main/spiece.model'), { timeoutMs: 1000 })).status, 404);
+  assert.equal((await hubFileMeta(s.url('/t5-tiny/resolve/main/spiece.model'), { timeoutMs: 3000 })).status, 404);
 });
 
 test('a model: files into <cache>/models/<id>/, verified by the hub sha256 or recorded; a rerun needs no network', async () => {
@@ -88,7 +88,7 @@ test('a model: files into <cache>/models/<id>/, verified by the hub sha256 or re
   const lines: string[] = [];
   const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), debug: () => {} };
   const lock = await DownloadLock.open(cache);
-  const jobs = await modelJobs('t5-tiny', 'main', cache, { lock, timeoutMs: 1000, endpoint: s.base, log });
+  const jobs = await modelJobs('t5-tiny', 'main', cache, { lock, timeoutMs: 3000, endpoint: s.base, log });
   assert.deepEqual(
     jobs.map((j) => [j.file.path, j.file.sha256]),
     [
@@ -98,7 +98,7 @@ test('a model: files into <cache>/models/<id>/, verified by the hub sha256 or re
     ],
   );
   assert.ok(lines.some((l) => l.includes('has no spiece.model; skipping it (optional)')));
-  const out = await runJobs(jobs, { timeoutMs: 1000, retries: 0, backoffMs: 1, lock, log });
+  const out = await runJobs(jobs, { timeoutMs: 3000, retries: 0, backoffMs: 1, lock, log });
   assert.deepEqual(summarize(out), { verified: 0, downloaded: 3, imported: 0, failed: 0 });
   const dir = join(cache, 'models', 't5-tiny');
   assert.equal(await readFile(join(dir, 'config.json'), 'utf8'), CONFIG);
@@ -122,8 +122,8 @@ test('weights that do not match the hub sha256 are refused and nothing is left a
   servers.push(s);
   const cache = await tmp();
   const lock = await DownloadLock.open(cache);
-  const jobs = await modelJobs('t5-tiny', 'main', cache, { lock, timeoutMs: 1000, endpoint: s.base });
-  const out = await runJobs(jobs, { timeoutMs: 1000, retries: 0, backoffMs: 1, lock });
+  const jobs = await modelJobs('t5-tiny', 'main', cache, { lock, timeoutMs: 3000, endpoint: s.base });
+  const out = await runJobs(jobs, { timeoutMs: 3000, retries: 0, backoffMs: 1, lock });
   const w = out.find((o) => o.job.file.path === 'model.safetensors')!;
   assert.equal(w.status, 'failed');
   assert.match(w.error!.message, new RegExp(`expected ${sha256(WEIGHTS)}`));
@@ -138,8 +138,8 @@ test('another revision replaces the cached files of the previous one', async () 
   servers.push(s);
   const cache = await tmp();
   const lock = await DownloadLock.open(cache);
-  await runJobs(await modelJobs('t5-tiny', 'main', cache, { lock, timeoutMs: 1000, endpoint: s.base }), { timeoutMs: 1000, retries: 0, backoffMs: 1, lock });
-  const out = await runJobs(await modelJobs('t5-tiny', 'v2', cache, { lock, timeoutMs: 1000, endpoint: s.base }), { timeoutMs: 1000, retries: 0, backoffMs: 1, lock });
+  await runJobs(await modelJobs('t5-tiny', 'main', cache, { lock, timeoutMs: 3000, endpoint: s.base }), { timeoutMs: 3000, retries: 0, backoffMs: 1, lock });
+  const out = await runJobs(await modelJobs('t5-tiny', 'v2', cache, { lock, timeoutMs: 3000, endpoint: s.base }), { timeoutMs: 3000, retries: 0, backoffMs: 1, lock });
   assert.deepEqual(summarize(out).failed, 0);
   assert.equal(await readFile(join(cache, 'models/t5-tiny/config.json'), 'utf8'), '{"v": 2}\n');
   const json = JSON.parse(await readFile(join(cache, LOCK_FILE_NAME), 'utf8'));

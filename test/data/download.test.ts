@@ -51,8 +51,9 @@ function logCollector() {
   return { lines, log: { info: (m: string) => lines.push(`info ${m}`), warn: (m: string) => lines.push(`warn ${m}`), debug: () => {} } };
 }
 
+/** Generous stall timeout by default (a loaded CI machine must not time out a healthy transfer); the timeout tests pass 200 ms. */
 async function opts(cache: string, extra: Partial<DownloadOptions> = {}): Promise<DownloadOptions> {
-  return { timeoutMs: 200, retries: 2, backoffMs: 5, lock: await DownloadLock.open(cache), ...extra };
+  return { timeoutMs: 3000, retries: 2, backoffMs: 5, lock: await DownloadLock.open(cache), ...extra };
 }
 
 /** After a failure: nothing at the final path, and no `.part` holding the complete file. */
@@ -211,7 +212,7 @@ test('timeout: a stalled server is retried with backoff, then the download fails
   const s = await server({ '/k.bin': { body, stall: { times: 99 } } });
   const cache = await tmp();
   const t0 = Date.now();
-  const err = (await downloadFile({ path: 'k.bin', urls: [s.url('/k.bin')], sha256: sha256(body) }, cache, await opts(cache, { retries: 2 })).catch(
+  const err = (await downloadFile({ path: 'k.bin', urls: [s.url('/k.bin')], sha256: sha256(body) }, cache, await opts(cache, { retries: 2, timeoutMs: 200 })).catch(
     (e: unknown) => e,
   )) as Error;
   const elapsed = Date.now() - t0;
@@ -226,7 +227,7 @@ test('a stall in the middle of the body times out, then the retry resumes and su
   const body = bytes(50_000, 11);
   const s = await server({ '/l.bin': { body, stall: { times: 1, afterBytes: 10_000 } } });
   const cache = await tmp();
-  const r = await downloadFile({ path: 'l.bin', urls: [s.url('/l.bin')], sha256: sha256(body) }, cache, await opts(cache));
+  const r = await downloadFile({ path: 'l.bin', urls: [s.url('/l.bin')], sha256: sha256(body) }, cache, await opts(cache, { timeoutMs: 200 }));
   assert.equal(r.status, 'downloaded');
   assert.equal(s.gets('/l.bin')[1].range, 'bytes=10000-');
   assert.equal(sha256(await readFile(join(cache, 'l.bin'))), sha256(body));
