@@ -54,7 +54,10 @@ export interface DatasetEntry {
   citation: string;
   files: RemoteFile[];
   format: DatasetFormat;
-  /** For each split, the file (or seq.in/seq.out folder) inside the dataset's cache folder it is read from. */
+  /**
+   * For each split, the file (or seq.in/seq.out folder) inside the dataset's cache folder it is read
+   * from (an absolute path for a user's own files).
+   */
   splits: Partial<Record<SplitName, string>>;
   /** How the dev split is made when the dataset has none (MIT sets): carved from train. */
   split_rule: string;
