@@ -63,6 +63,10 @@ export async function fetchToPart(url: string, part: string, opts: AttemptOption
     return networkError(err);
   };
 
+  // Hash the kept prefix before asking: a long local read must not count as the server stalling.
+  const prefixHash = createHash('sha256');
+  if (offset > 0) await hashInto(prefixHash, part);
+
   arm();
   try {
     // identity: a gzip-encoded body would be decoded by fetch, and Range offsets would no longer match the file.
@@ -80,9 +84,7 @@ export async function fetchToPart(url: string, part: string, opts: AttemptOption
       await discardBody(res);
       const total = parseContentRange(res.headers.get('content-range'))?.total;
       if (total === offset) {
-        const hash = createHash('sha256');
-        await hashInto(hash, part);
-        return { sha256: hash.digest('hex'), size: offset, resumedFrom: offset };
+        return { sha256: prefixHash.digest('hex'), size: offset, resumedFrom: offset };
       }
       await removeIfExists(part);
       throw new AttemptError('the server refused to resume (HTTP 416); restarting from the beginning', true, { status: 416 });
@@ -117,8 +119,7 @@ export async function fetchToPart(url: string, part: string, opts: AttemptOption
       throw new AttemptError(`the server announces ${total} bytes but ${opts.expectedSize} are expected`, false, { corrupt: true });
     }
 
-    const hash = createHash('sha256');
-    if (start > 0) await hashInto(hash, part);
+    const hash = start > 0 ? prefixHash : createHash('sha256');
     const fh = await open(part, start > 0 ? 'a' : 'w');
     let received = start;
     opts.onData?.(received, total);
