@@ -216,3 +216,13 @@ test('evaluateTasks: per-task scores, the unweighted average, progress in senten
     ],
   );
 });
+
+test('a maxTargetLength that leaves no tag scores empty sentences as no entities, without failing', async () => {
+  // maxTargetLength 2 keeps `<extra_id_0> </s>`: no tag survives, every word is unscored.
+  for (const mode of ['default', 'strict'] as const) {
+    const r = await evaluateTask({ ...settings({ maxTargetLength: 2, mode }), generate: goldSeam() });
+    assert.deepEqual(r.rows.map((row) => row.tokens.length + row.gold.length + row.pred.length), [0, 0, 0]);
+    assert.deepEqual([r.score.sentences, r.score.gold, r.score.predicted, r.score.correct, r.score.f1], [3, 0, 0, 0, 0]);
+    assert.equal(r.unscoredWords, 9 + 14 + 8);
+  }
+});
