@@ -1,0 +1,195 @@
+/**
+ * What the hypernetwork costs per training step (issue 4's benchmark): one step — forward,
+ * backward, global-norm clipping and the AdamW update — of `hyperloader` against the same T5 with
+ * the same adapters and LoRA as directly-trained per-task weights (`static`), on the wasm backend,
+ * for a tiny and the t5-small shape. Also times generating one task's modules alone (forward and
+ * backward of just the hypernetwork), as a share of the hyperloader step.
+ *
+ *   npm run bench:peft            # both shapes
+ *   node dist/scripts/bench-peft.js --shapes tiny --steps 20 --warmup 5
+ *
+ * Target (issue 4): the hyperloader step at most 10% slower than the static one.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { peftSchema, t5ShapeSchema, type T5Shape } from '../src/config/schema.js';
+import { t5ConfigFromShape, type T5Config } from '../src/model/config.js';
+import { T5Model } from '../src/model/t5-model.js';
+import { encode, decode } from '../src/model/forward.js';
+import { seq2seqLoss } from '../src/model/loss.js';
+import { resolvePeftPlan } from '../src/peft/config.js';
+import { PeftModel } from '../src/peft/model.js';
+import { moduleTensors } from '../src/peft/modules.js';
+import { AdamW, clipByGlobalNorm } from '../src/train/optimizer.js';
+import { initBackend } from '../src/runtime/backend.js';
+
+const SHAPES: Record<string, Partial<T5Shape>> = {
+  // The tiny fixtures' T5 (test/fixtures/t5-tiny-relu): overhead-dominated, the worst case for the ratio.
+  tiny: { vocab_size: 128, d_model: 32, d_kv: 8, d_ff: 64, num_layers: 2, num_heads: 4, relative_attention_num_buckets: 8 },
+  't5-small': { vocab_size: 32128, d_model: 512, d_kv: 64, d_ff: 2048, num_layers: 6, num_heads: 8 },
+};
+const TASKS = ['movieTrivia', 'movie', 'restaurant', 'atis', 'snips', 'mtod', 'mtop'];
+const BATCH = 8;
+const SOURCE = 64;
+const TARGET = 32;
+
+interface Args {
+  shapes: string[];
+  /** When set, override each shape's own step counts. */
+  steps?: number;
+  warmup?: number;
+}
+
+/** Timed steps and warm-up steps per shape: many for tiny (milliseconds a step), few for t5-small (seconds). */
+const STEPS: Record<string, { steps: number; warmup: number }> = { tiny: { steps: 10, warmup: 3 }, 't5-small': { steps: 4, warmup: 1 } };
+
+function parseArgs(argv: string[]): Args {
+  const args: Args = { shapes: Object.keys(SHAPES) };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, value] = [argv[i], argv[i + 1]];
+    if (flag === '--shapes') args.shapes = value.split(',');
+    else if (flag === '--steps') args.steps = Number(value);
+    else if (flag === '--warmup') args.warmup = Number(value);
+    else throw new Error(`unknown option ${flag}; use --shapes tiny,t5-small --steps N --warmup N`);
+    i++;
+  }
+  for (const s of args.shapes) if (!SHAPES[s]) throw new Error(`unknown shape ${s}; known: ${Object.keys(SHAPES).join(', ')}`);
+  return args;
+}
+
+/** A fixed random batch: token ids in [2, vocab), the last target position padded (-100) in half the rows. */
+function makeBatch(cfg: T5Config) {
+  const rand = (n: number, seed: number) => tf.randomUniform([n], 2, cfg.vocab_size, 'int32', seed);
+  const ids = rand(BATCH * SOURCE, 1).reshape([BATCH, SOURCE]) as tf.Tensor2D;
+  const mask = tf.ones([BATCH, SOURCE], 'int32') as tf.Tensor2D;
+  const labelsData = rand(BATCH * TARGET, 2).dataSync() as Int32Array;
+  for (let b = 0; b < BATCH; b += 2) labelsData[b * TARGET + TARGET - 1] = -100;
+  const labels = tf.tensor2d(labelsData, [BATCH, TARGET], 'int32');
+  // decoder input = labels shifted right, start token 0, -100 → 0.
+  const decData = new Int32Array(BATCH * TARGET);
+  for (let b = 0; b < BATCH; b++) for (let t = 1; t < TARGET; t++) decData[b * TARGET + t] = Math.max(0, labelsData[b * TARGET + t - 1]);
+  const dec = tf.tensor2d(decData, [BATCH, TARGET], 'int32');
+  return { ids, mask, labels, dec };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median wall time of `fn` over `steps` runs after `warmup` runs (each run ends with a data read, so the work is done). */
+function time(fn: () => void, steps: number, warmup: number): number {
+  for (let i = 0; i < warmup; i++) fn();
+  const ms: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const t0 = performance.now();
+    fn();
+    ms.push(performance.now() - t0);
+  }
+  return median(ms);
+}
+
+/** One training step of `model` on the batch for task `task`: loss, gradients, clipping, AdamW. */
+function trainStep(model: PeftModel, opt: AdamW, vars: Map<string, tf.Variable>, batch: ReturnType<typeof makeBatch>, task: string, step: number): void {
+  const byVar = new Map([...vars].map(([n, v]) => [v.name, n]));
+  const { value, grads } = tf.variableGrads(() => {
+    const hooks = model.hooks(model.modules(task));
+    const fwd = { hooks, training: true, dropoutSeed: step };
+    const logits = decode(model.t5, batch.dec, encode(model.t5, batch.ids, batch.mask, fwd), batch.mask, fwd);
+    return seq2seqLoss(logits, batch.labels, { labelSmoothing: 0.1, reduction: 'sum' });
+  }, [...vars.values()]);
+  const named: Record<string, tf.Tensor> = {};
+  for (const [k, g] of Object.entries(grads)) named[byVar.get(k)!] = g;
+  const clipped = clipByGlobalNorm(named, 1.0);
+  opt.apply(clipped.grads, 1e-4);
+  value.dataSync();
+  value.dispose();
+  for (const g of Object.values(clipped.grads)) g.dispose();
+}
+
+/** Forward and backward of the task's modules alone: what the hypernetwork adds to a step. */
+function modulesStep(model: PeftModel, task: string): void {
+  const vars = [...model.params.values()];
+  const { value, grads } = tf.variableGrads(() => tf.addN(moduleTensors(model.modules(task)).map((t) => tf.sum(t))) as tf.Scalar, vars);
+  // Reading one gradient waits for the backward pass (the backend runs kernels in order).
+  Object.values(grads)[0]?.dataSync();
+  value.dispose();
+  tf.dispose(grads);
+}
+
+interface Row {
+  shape: string;
+  staticMs: number;
+  hyperMs: number;
+  modulesMs: number;
+  hyperParams: number;
+  staticParams: number;
+}
+
+/**
+ * Both variants share one backbone and alternate step by step (static, hyperloader, static, …), so
+ * drift (allocator growth, caches warming, other load on the machine) affects both alike.
+ */
+function benchShape(name: string, args: Args): Row {
+  const steps = args.steps ?? STEPS[name].steps;
+  const warmup = args.warmup ?? STEPS[name].warmup;
+  const cfg = t5ConfigFromShape(t5ShapeSchema.parse(SHAPES[name]));
+  const t5 = T5Model.random(cfg, 7);
+  const batch = makeBatch(cfg);
+  const variants = (['static', 'hyperloader'] as const).map((variant) => {
+    const model = new PeftModel(t5, resolvePeftPlan(peftSchema.parse({ variant }), cfg, TASKS), { seed: 3 });
+    const vars = model.trainableVariables();
+    const opt = new AdamW(vars, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+    return { variant, model, vars, opt, ms: [] as number[], params: [...model.params.values()].reduce((s, v) => s + v.size, 0) };
+  });
+  // The backbone's transpose cache (frozen weights' transposes, kept across steps) is not a leak.
+  const live = () => tf.memory().numTensors - t5.transposeCache.size;
+  const before = live();
+  for (let i = 0; i < warmup + steps; i++) {
+    const task = TASKS[i % TASKS.length];
+    for (const v of variants) {
+      const t0 = performance.now();
+      trainStep(v.model, v.opt, v.vars, batch, task, i);
+      if (i >= warmup) v.ms.push(performance.now() - t0);
+    }
+  }
+  const hyper = variants[1];
+  const modulesMs = time(() => modulesStep(hyper.model, 'atis'), Math.max(steps, 5), warmup);
+  const leaked = live() - before;
+  if (leaked > 0) process.stderr.write(`warning: ${name}: ${leaked} tensors left after the timed steps\n`);
+  const row: Row = {
+    shape: name,
+    staticMs: median(variants[0].ms),
+    hyperMs: median(hyper.ms),
+    modulesMs,
+    hyperParams: hyper.params,
+    staticParams: variants[0].params,
+  };
+  for (const v of variants) {
+    process.stderr.write(`${name} ${v.variant}: ${v.ms.map((m) => m.toFixed(0)).join(' ')} ms\n`);
+    v.opt.dispose();
+    v.model.dispose();
+  }
+  t5.dispose();
+  tf.dispose(Object.values(batch));
+  return row;
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  const backend = await initBackend('wasm');
+  process.stderr.write(`backend ${backend.name}; batch ${BATCH} × ${SOURCE} source / ${TARGET} target tokens; 7 tasks; median over the timed steps after warm-up\n`);
+  const rows = args.shapes.map((s) => benchShape(s, args));
+  const head = ['shape', 'static ms', 'hyperloader ms', 'ratio', 'generate ms', 'generate share', 'peft params (hl / static)'];
+  const body = rows.map((r) => [
+    r.shape,
+    r.staticMs.toFixed(1),
+    r.hyperMs.toFixed(1),
+    (r.hyperMs / r.staticMs).toFixed(3),
+    r.modulesMs.toFixed(1),
+    `${((100 * r.modulesMs) / r.hyperMs).toFixed(1)}%`,
+    `${r.hyperParams.toLocaleString('en-US')} / ${r.staticParams.toLocaleString('en-US')}`,
+  ]);
+  const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
+  process.stdout.write(`${[line(head), ...body.map(line)].join('\n')}\n`);
+  process.stdout.write('ratio = hyperloader / static ms per step (target ≤ 1.10); generate = forward+backward of the task\'s modules alone\n');
+}
+
+await main();
