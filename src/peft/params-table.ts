@@ -93,20 +93,21 @@ function builtInConfig(e: BuiltIn): T5Config {
   };
 }
 
-const isDir = (p: string) => existsSync(p) && statSync(p).isDirectory();
+/** A checkpoint directory is one with config.json (the same rule as src/train/setup.ts's resolveCheckpointDir). */
+const isCheckpointDir = (p: string) => existsSync(join(p, 'config.json')) && statSync(p).isDirectory();
 const looksLikeHubId = (s: string) => /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/.test(s) && !s.includes('..');
 
 /**
  * Where model.checkpoint points: the directory as written (relative to the working directory), else
- * for a hub id its download-cache folder `<data.cache_dir>/models/<id>`. Undefined when neither
- * exists; `looked` lists the places tried, for messages.
+ * for a hub id its download-cache folder `<data.cache_dir>/models/<id>` — whichever holds config.json.
+ * Undefined when neither does; `looked` lists the places tried, for messages.
  */
 export function locateCheckpoint(config: Config): { dir?: string; looked: string[] } {
   const ckpt = config.model.checkpoint;
   if (ckpt === undefined) return { looked: [] };
   const looked = [resolveConfigPath(config, ckpt)];
   if (looksLikeHubId(ckpt)) looked.push(modelCacheDir(resolveCacheDir(config), ckpt));
-  return { dir: looked.find(isDir), looked };
+  return { dir: looked.find(isCheckpointDir), looked };
 }
 
 /** The backbone's shape and whether the legacy cross bias counts, without reading any weights. */
