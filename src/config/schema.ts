@@ -234,6 +234,16 @@ export const evalSchema = z.strictObject({
     .describe('seqeval mode: default (conlleval-compatible) or strict (IOB2).'),
 });
 
+export const ablateSchema = z.strictObject({
+  variants: z
+    .record(z.string().regex(/^[A-Za-z0-9_.+-]+$/), z.record(z.string(), z.unknown()))
+    .optional()
+    .describe(
+      'Named variants for `hyperloader ablate`: each a map of dotted config keys to values (e.g. lora-sep: {peft.variant: lora, peft.lora.separate_generators: true}). Default: hyperloader, adapters, lora.',
+    ),
+  seeds: z.array(nonNegInt).min(1).optional().describe('Seeds to run each variant with (default: experiment.seed).'),
+});
+
 export const configSchema = z.strictObject({
   experiment: experimentSchema.prefault({}).describe('The run: name, seed, output directory, backend.'),
   model: modelSchema.describe('The T5 backbone: set exactly one of checkpoint or random_init.'),
@@ -241,6 +251,7 @@ export const configSchema = z.strictObject({
   data: dataSchema.describe('Tasks, their datasets, low-resource fractions, lengths, cache.'),
   training: trainingSchema.prefault({}).describe('Optimisation (SPEC §7).'),
   eval: evalSchema.prefault({}).describe('Evaluation and decoding (SPEC §5).'),
+  ablate: ablateSchema.prefault({}).describe('What `hyperloader ablate` compares (SPEC §9).'),
 });
 
 /** A fully resolved config: every default filled in. */
@@ -252,3 +263,4 @@ export type TrainingConfig = z.output<typeof trainingSchema>;
 export type EvalConfig = z.output<typeof evalSchema>;
 export type DataConfig = z.output<typeof dataSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
+export type AblateConfig = z.output<typeof ablateSchema>;

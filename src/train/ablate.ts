@@ -1,0 +1,156 @@
+/**
+ * `ablate`: several variants of one config (SPEC §9), each its own run under runs/<name>/<variant>/
+ * (…/<variant>-seed<S>/ when several seeds are listed). Finished runs are skipped, unfinished ones
+ * resumed; then comparison.md and comparison.csv put per-task F1, the average, trainable
+ * parameters, training time and examples/s side by side.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { HyperloaderError } from '../errors.js';
+import { loadConfig } from '../config/load.js';
+import { resolveRunDir } from '../config/paths.js';
+import { PEFT_VARIANTS, type Config } from '../config/schema.js';
+import { readResults, type Results } from '../eval/report.js';
+import { train, type RunInfo } from './run.js';
+
+export const DEFAULT_ABLATION = ['hyperloader', 'adapters', 'lora'];
+
+export interface AblationRun {
+  variant: string;
+  seed: number;
+  name: string;
+  sets: string[];
+}
+
+/** YAML flow text for a --set value. */
+const flow = (v: unknown) => (typeof v === 'string' ? JSON.stringify(v) : JSON.stringify(v));
+
+/** The runs an ablation makes: each named variant (config ablate.variants, or a PEFT variant name) × each seed. */
+export function planAblation(config: Config, variants: string[] | undefined, seeds: number[] | undefined): AblationRun[] {
+  const named = config.ablate.variants ?? {};
+  const list = variants && variants.length > 0 ? variants : Object.keys(named).length > 0 ? Object.keys(named) : DEFAULT_ABLATION;
+  const seedList = seeds && seeds.length > 0 ? seeds : config.ablate.seeds ?? [config.experiment.seed];
+  const base = config.experiment.name!;
+  const runs: AblationRun[] = [];
+  for (const v of list) {
+    let overrides: Record<string, unknown>;
+    if (named[v]) overrides = named[v];
+    else if ((PEFT_VARIANTS as readonly string[]).includes(v)) overrides = { 'peft.variant': v };
+    else {
+      const known = [...Object.keys(named), ...PEFT_VARIANTS];
+      throw new HyperloaderError(`--variants: unknown variant "${v}"; use one of ${known.join(', ')} or define it under ablate.variants`, { exitCode: 2 });
+    }
+    for (const seed of seedList) {
+      const dir = seedList.length > 1 ? `${v}-seed${seed}` : v;
+      const sets = [...Object.entries(overrides).map(([k, val]) => `${k}=${flow(val)}`), `experiment.seed=${seed}`, `experiment.name=${base}/${dir}`];
+      runs.push({ variant: v, seed, name: `${base}/${dir}`, sets });
+    }
+  }
+  return runs;
+}
+
+export interface AblationOptions {
+  configFile: string;
+  sets: string[];
+  variants?: string[];
+  seeds?: number[];
+  backend?: Config['experiment']['backend'];
+  makeLogger: (logFile?: string) => Logger;
+  signal?: AbortSignal;
+  tty?: boolean;
+}
+
+interface Row {
+  run: AblationRun;
+  info: RunInfo | null;
+  results: Results | null;
+}
+
+export async function ablate(opts: AblationOptions): Promise<{ dir: string; rows: Row[] }> {
+  const { config: base } = await loadConfig(opts.configFile, opts.sets);
+  const plan = planAblation(base, opts.variants, opts.seeds);
+  const logger = opts.makeLogger();
+  const rows: Row[] = [];
+  for (const r of plan) {
+    const { config } = await loadConfig(opts.configFile, [...opts.sets, ...r.sets]);
+    if (opts.backend) config.experiment.backend = opts.backend;
+    const runDir = resolveRunDir(config);
+    const infoFile = join(runDir, 'run.json');
+    const info = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as RunInfo) : null;
+    if (info?.status === 'finished') {
+      logger.info(`${r.name}: finished already, skipped`);
+    } else {
+      const resume = existsSync(join(runDir, 'config.yaml'));
+      logger.info(`${r.name}: ${resume ? 'resuming' : 'training'}`);
+      await train({ config, resume, makeLogger: opts.makeLogger, signal: opts.signal, tty: opts.tty });
+    }
+    rows.push({ run: r, info: existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as RunInfo) : null, results: readResults(runDir) });
+  }
+  const dir = join(resolveRunDir(base));
+  await mkdir(dir, { recursive: true });
+  await writeAtomic(join(dir, 'comparison.md'), comparisonMarkdown(base.experiment.name!, rows));
+  await writeAtomic(join(dir, 'comparison.csv'), comparisonCsv(rows));
+  return { dir, rows };
+}
+
+async function writeAtomic(file: string, text: string) {
+  await writeFile(`${file}.tmp`, text);
+  await rename(`${file}.tmp`, file);
+}
+
+/** The split a comparison reports: test when the runs evaluated it, else dev. */
+function splitOf(rows: Row[]): 'test' | 'dev' {
+  return rows.every((r) => r.results?.splits.some((s) => s.split === 'test')) ? 'test' : 'dev';
+}
+
+function tasksOf(rows: Row[], split: 'test' | 'dev'): string[] {
+  const names: string[] = [];
+  for (const r of rows) for (const t of r.results?.splits.find((s) => s.split === split)?.tasks ?? []) if (!names.includes(t.task)) names.push(t.task);
+  return names;
+}
+
+function cells(row: Row, split: 'test' | 'dev', tasks: string[]) {
+  const s = row.results?.splits.find((x) => x.split === split);
+  const f1 = tasks.map((t) => s?.tasks.find((x) => x.task === t)?.f1);
+  return {
+    f1,
+    average: s?.average.f1,
+    trainable: row.info?.trainable_parameters,
+    seconds: row.info?.train_seconds,
+    eps: row.info?.examples_per_second,
+  };
+}
+
+export function comparisonMarkdown(name: string, rows: Row[]): string {
+  const split = splitOf(rows);
+  const tasks = tasksOf(rows, split);
+  const f = (x: number | undefined, d = 4) => (x === undefined ? '–' : x.toFixed(d));
+  const lines = [
+    `# Ablation: ${name}`,
+    '',
+    `${split} F1 (seqeval micro, as fractions); training time and throughput from each run's run.json.`,
+    '',
+    `| variant | seed | ${tasks.join(' | ')} | average | trainable params | train time (s) | examples/s |`,
+    `|---|---|${tasks.map(() => '---|').join('')}---|---|---|---|`,
+  ];
+  for (const r of rows) {
+    const c = cells(r, split, tasks);
+    lines.push(
+      `| ${r.run.variant} | ${r.run.seed} | ${c.f1.map((x) => f(x)).join(' | ')} | **${f(c.average)}** | ${c.trainable?.toLocaleString('en-US') ?? '–'} | ${f(c.seconds, 1)} | ${f(c.eps, 1)} |`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function comparisonCsv(rows: Row[]): string {
+  const split = splitOf(rows);
+  const tasks = tasksOf(rows, split);
+  const out = [['variant', 'seed', 'split', ...tasks, 'average', 'trainable_parameters', 'train_seconds', 'examples_per_second'].join(',')];
+  for (const r of rows) {
+    const c = cells(r, split, tasks);
+    out.push([r.run.variant, r.run.seed, split, ...c.f1.map((x) => x ?? ''), c.average ?? '', c.trainable ?? '', c.seconds ?? '', c.eps ?? ''].join(','));
+  }
+  return out.join('\n') + '\n';
+}

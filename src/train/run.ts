@@ -1,0 +1,387 @@
+/**
+ * The experiment runner around the training loop: it owns the run directory (config.yaml,
+ * run.json, log.jsonl, metrics.jsonl, checkpoints/, predictions/, results.*), logs, saves
+ * checkpoints every N steps and on interrupt, evaluates on dev periodically (keeping the best
+ * checkpoint), and evaluates the selected checkpoint at the end. The loop itself (./loop.ts) only
+ * yields steps.
+ *
+ * A run directory is never overwritten: `resume` continues one exactly (same parameters,
+ * optimizer moments, sampler state and dropout masks), anything else is refused.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Logger } from 'pino';
+import { HyperloaderError } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import { configToYaml } from '../config/load.js';
+import { resolveRunDir } from '../config/paths.js';
+import { TaskSampler } from '../data/sampler.js';
+import { initBackend } from '../runtime/backend.js';
+import { progress } from '../runtime/progress.js';
+import { packageVersion } from '../runtime/paths.js';
+import type { PeftModel } from '../peft/model.js';
+import { paperRowFor } from '../eval/paper.js';
+import { writeResults, type Results, type SplitResults } from '../eval/report.js';
+import { evaluateTasks } from '../eval/evaluate.js';
+import { writePredictions } from '../eval/predictions.js';
+import type { TagCodec } from '../data/sentinel-codec.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { toExamples } from './features.js';
+import { trainSteps, type StepReport } from './loop.js';
+import { AdamW } from './optimizer.js';
+import { backboneHash, buildModel, codecFor, loadRunTokenizer, loadTasks, type TaskData } from './setup.js';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
+
+export interface RunInfo {
+  name: string;
+  status: 'running' | 'interrupted' | 'failed' | 'finished';
+  hyperloader_version: string;
+  backend: string;
+  tokenizer: string;
+  created: string;
+  updated: string;
+  step: number;
+  steps: number;
+  trainable_parameters: number;
+  total_parameters: number;
+  train_seconds: number;
+  examples_per_second: number;
+  error?: string;
+}
+
+export interface TrainOptions {
+  config: Config;
+  /** A logger to stderr, and (with a path) also to a JSON-lines file. */
+  makeLogger: (logFile?: string) => Logger;
+  /** Continue the run in the existing directory. */
+  resume?: boolean;
+  /** Aborting stops after the current step, saves a checkpoint and throws an "interrupted" error. */
+  signal?: AbortSignal;
+  /** Draw progress bars (a TTY) or periodic log lines. */
+  tty?: boolean;
+}
+
+export interface TrainResult {
+  runDir: string;
+  results: Results | null;
+  info: RunInfo;
+}
+
+/** What every command that works on a run needs from it. */
+export interface LoadedRun {
+  config: Config;
+  tokenizer: Tokenizer;
+  tokenizerPath: string;
+  tasks: TaskData[];
+  codec: TagCodec;
+  model: PeftModel;
+  backbone: string;
+}
+
+export async function prepareRun(config: Config, logger: Logger): Promise<LoadedRun> {
+  const backend = await initBackend(config.experiment.backend, { threads: config.experiment.threads, logger });
+  logger.info({ backend: backend.name }, `backend: ${backend.name}`);
+  const { tokenizer, path: tokenizerPath } = await loadRunTokenizer(config);
+  const tasks = await loadTasks(config);
+  for (const t of tasks) {
+    logger.info({ task: t.name, train: t.splits.train.length, dev: t.splits.dev.length, test: t.splits.test.length }, `task ${t.name}: ${t.splits.train.length} train / ${t.splits.dev.length} dev / ${t.splits.test.length} test sentences`);
+  }
+  const codec = codecFor(tasks);
+  const { model } = await buildModel(config, tasks.map((t) => t.name), tokenizer);
+  const backbone = await backboneHash(config);
+  return { config, tokenizer, tokenizerPath, tasks, codec, model, backbone };
+}
+
+export function countParameters(model: PeftModel): { trainable: number; total: number } {
+  let trainable = 0;
+  for (const v of model.trainableVariables().values()) trainable += v.size;
+  return { trainable, total: model.t5.numParams() + [...model.params.values()].reduce((s, v) => s + v.size, 0) };
+}
+
+/** Evaluates one split of every task and writes its predictions; the caller writes the tables. */
+export async function evaluateSplit(run: LoadedRun, split: 'dev' | 'test', runDir: string | null, logger: Logger, tty = false, only?: string[]): Promise<SplitResults> {
+  const c = run.config;
+  const tasks = run.tasks.filter((t) => !only || only.includes(t.name)).map((t) => ({ task: t.name, sentences: t.splits[split] }));
+  const total = tasks.reduce((s, t) => s + t.sentences.length, 0);
+  const bar = progress({ total, label: `eval ${split}`, unit: 'sentences', logger, tty });
+  try {
+    return await evaluateTasks({
+      model: run.model,
+      tokenizer: run.tokenizer,
+      codec: run.codec,
+      split,
+      tasks,
+      batchSize: c.eval.batch_size,
+      maxSourceLength: c.data.max_source_length,
+      maxTargetLength: c.data.max_target_length,
+      maxDecodeLength: c.eval.max_decode_length,
+      mode: c.eval.f1_mode,
+      onProgress: (p) => bar.update(p.done, { task: p.task }),
+      onTaskDone: async (task, ev) => {
+        if (runDir) await writePredictions(runDir, task, split, ev.rows);
+        logger.info({ split, task, f1: ev.score.f1 }, `${split} ${task}: F1 ${ev.score.f1.toFixed(4)}`);
+      },
+    });
+  } finally {
+    bar.stop();
+  }
+}
+
+function readRunInfo(runDir: string): RunInfo | null {
+  const f = join(runDir, 'run.json');
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as RunInfo) : null;
+}
+
+/** metrics.jsonl may hold steps past the checkpoint a killed run resumes from: drop them (they are redone). */
+async function truncateMetrics(runDir: string, step: number): Promise<void> {
+  const f = join(runDir, 'metrics.jsonl');
+  if (!existsSync(f)) return;
+  const kept = (await readFile(f, 'utf8'))
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .filter((l) => {
+      try {
+        return (JSON.parse(l) as { step: number }).step <= step;
+      } catch {
+        return false; // a line cut short by the kill
+      }
+    });
+  await writeFile(f, kept.map((l) => l + '\n').join(''));
+}
+
+function refuseExisting(runDir: string, name: string): never {
+  throw new HyperloaderError(
+    `the run directory ${runDir} already exists. Continue it with \`--resume\`, or start a new run with \`--name ${name}-2\` (or --set experiment.name=…).`,
+    { exitCode: 2 },
+  );
+}
+
+export async function train(opts: TrainOptions): Promise<TrainResult> {
+  const { config } = opts;
+  let logger = opts.makeLogger();
+  const runDir = resolveRunDir(config);
+  const name = config.experiment.name!;
+  const exists = existsSync(runDir) && existsSync(join(runDir, 'config.yaml'));
+  if (exists && !opts.resume) refuseExisting(runDir, name);
+  if (!exists && opts.resume) {
+    throw new HyperloaderError(`nothing to resume: ${runDir} has no run (no config.yaml). Start it without --resume.`, { exitCode: 2 });
+  }
+  if (exists) {
+    const saved = readFileSync(join(runDir, 'config.yaml'), 'utf8');
+    const now = configToYaml(config);
+    if (saved !== now) {
+      throw new HyperloaderError(
+        `--resume: the config differs from the one ${runDir} was started with (${join(runDir, 'config.yaml')}). ` +
+          'Resume with the same config and --set values, or start a new run under another name.',
+        { exitCode: 2 },
+      );
+    }
+  }
+  // The run directory is created only once data, tokenizer and model have loaded, so a config
+  // that fails there leaves nothing behind to refuse the next attempt.
+  const run = await prepareRun(config, logger);
+  await mkdir(runDir, { recursive: true });
+  if (!exists) await writeFile(join(runDir, 'config.yaml'), configToYaml(config));
+  logger = opts.makeLogger(join(runDir, 'log.jsonl'));
+  logger.info(
+    { run: runDir, backend: tf.getBackend(), tokenizer: run.tokenizerPath, tasks: Object.fromEntries(run.tasks.map((x) => [x.name, { train: x.splits.train.length, dev: x.splits.dev.length, test: x.splits.test.length }])) },
+    `run ${runDir}`,
+  );
+  const { model } = run;
+  const counts = countParameters(model);
+  logger.info(counts, `parameters: ${counts.trainable.toLocaleString('en-US')} trainable of ${counts.total.toLocaleString('en-US')}`);
+  const t = config.training;
+  const optimizer = new AdamW(model.trainableVariables(), { beta1: t.adam_beta1, beta2: t.adam_beta2, eps: t.adam_eps, weightDecay: t.weight_decay });
+  const examples: Record<string, ReturnType<typeof toExamples>> = {};
+  for (const task of run.tasks) {
+    examples[task.name] = toExamples(task.splits.train, run.tokenizer, { maxSourceLength: config.data.max_source_length, maxTargetLength: config.data.max_target_length, codec: run.codec });
+    if (examples[task.name].length === 0) throw new HyperloaderError(`task ${task.name} has no training sentences`);
+  }
+  const sampler = new TaskSampler({
+    sizes: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, v.length])),
+    temperature: t.temperature,
+    seed: config.experiment.seed,
+    batchSize: t.batch_size,
+  });
+
+  let state: CheckpointState = {
+    version: 1,
+    step: 0,
+    sampler: sampler.state(),
+    backbone_hash: run.backbone,
+    evals: [],
+    best: null,
+    since_best: 0,
+    train_seconds: 0,
+    examples_seen: 0,
+  };
+  if (exists && hasCheckpoint(runDir, 'last')) {
+    state = await loadCheckpoint(runDir, 'last', model, optimizer, run.backbone);
+    sampler.restore(state.sampler);
+    await truncateMetrics(runDir, state.step);
+    logger.info({ step: state.step }, `resumed ${runDir} at step ${state.step}`);
+  } else if (exists) {
+    await truncateMetrics(runDir, 0);
+    logger.info(`resuming ${runDir} from the start: it has no checkpoint yet`);
+  }
+
+  const info: RunInfo = {
+    name,
+    status: 'running',
+    hyperloader_version: packageVersion(),
+    backend: tf.getBackend(),
+    tokenizer: run.tokenizerPath,
+    created: readRunInfo(runDir)?.created ?? new Date().toISOString(),
+    updated: new Date().toISOString(),
+    step: state.step,
+    steps: t.steps,
+    trainable_parameters: counts.trainable,
+    total_parameters: counts.total,
+    train_seconds: state.train_seconds,
+    examples_per_second: 0,
+  };
+  const saveInfo = () => writeJsonAtomic(join(runDir, 'run.json'), { ...info, updated: new Date().toISOString() });
+  await saveInfo();
+
+  const snapshot = (label: CheckpointLabel) =>
+    saveCheckpoint(runDir, label, model, label === 'last' ? optimizer : null, { ...state, sampler: sampler.state(), step: optimizer.step });
+
+  const metrics = join(runDir, 'metrics.jsonl');
+  const bar = progress({ total: t.steps, label: 'train', unit: 'steps', logger, tty: opts.tty });
+  bar.update(state.step);
+  let stoppedEarly = false;
+  let window = { loss: 0, n: 0, examples: 0, seconds: 0 };
+  try {
+    if (state.step < t.steps) {
+      for (const r of trainSteps({
+        model,
+        optimizer,
+        sampler,
+        examples,
+        training: t,
+        seed: config.experiment.seed,
+        padId: run.tokenizer.padId,
+        decoderStartId: model.t5.cfg.decoder_start_token_id,
+      })) {
+        state.step = r.step;
+        state.train_seconds += r.seconds;
+        state.examples_seen += r.examples;
+        window = { loss: window.loss + r.tokenLoss, n: window.n + 1, examples: window.examples + r.examples, seconds: window.seconds + r.seconds };
+        await appendFile(metrics, JSON.stringify(metricLine(r)) + '\n');
+        bar.update(r.step, { loss: r.tokenLoss.toFixed(3) });
+        if (r.step % t.log_every === 0 || r.step === t.steps) {
+          logger.info(
+            { step: r.step, loss: window.loss / window.n, lr: r.lr, examples_per_s: window.examples / window.seconds },
+            `step ${r.step}/${t.steps}  loss/token ${(window.loss / window.n).toFixed(4)}  lr ${r.lr.toExponential(2)}  ${(window.examples / window.seconds).toFixed(1)} examples/s`,
+          );
+          window = { loss: 0, n: 0, examples: 0, seconds: 0 };
+        }
+        if (t.eval_every > 0 && r.step % t.eval_every === 0 && r.step < t.steps) {
+          stoppedEarly = await devEvaluation(r.step);
+        }
+        if (r.step % t.checkpoint_every === 0 || r.step === t.steps || stoppedEarly || opts.signal?.aborted) {
+          await snapshot('last');
+          info.step = r.step;
+          info.train_seconds = state.train_seconds;
+          info.examples_per_second = state.examples_seen / Math.max(1e-9, state.train_seconds);
+          await saveInfo();
+        }
+        if (opts.signal?.aborted) {
+          info.status = 'interrupted';
+          await saveInfo();
+          throw new HyperloaderError(`interrupted at step ${r.step}; checkpoint saved. Continue with the same command plus --resume.`, { exitCode: 130 });
+        }
+        if (stoppedEarly) {
+          logger.info(`no dev improvement in ${t.patience} evaluations: stopping at step ${r.step}`);
+          break;
+        }
+      }
+    }
+    bar.stop();
+
+    // The paper evaluates the last step; `select: best` uses the best dev checkpoint when there is one.
+    if (t.select === 'best' && t.eval_every > 0 && state.best === null) await devEvaluation(state.step);
+    const label: CheckpointLabel = t.select === 'best' && hasCheckpoint(runDir, 'best') ? 'best' : 'last';
+    let results: Results | null = null;
+    if (config.eval.splits.length > 0) results = await evaluateCheckpoint(run, runDir, label, config.eval.splits, logger, opts.tty);
+    info.status = 'finished';
+    info.step = state.step;
+    info.train_seconds = state.train_seconds;
+    info.examples_per_second = state.examples_seen / Math.max(1e-9, state.train_seconds);
+    await saveInfo();
+    return { runDir, results, info };
+  } catch (e) {
+    bar.stop();
+    if (info.status === 'running') {
+      info.status = 'failed';
+      info.error = (e as Error).message;
+      await saveInfo();
+    }
+    throw e;
+  } finally {
+    optimizer.dispose();
+    model.dispose();
+    model.t5.dispose();
+  }
+
+  /** Dev F1 now; keeps the best checkpoint; true when patience has run out. */
+  async function devEvaluation(step: number): Promise<boolean> {
+    const dev = await evaluateSplit(run, 'dev', null, logger, opts.tty);
+    const f1 = Object.fromEntries(dev.tasks.map((s) => [s.task, s.f1]));
+    state.evals.push({ step, split: 'dev', average_f1: dev.average.f1, f1 });
+    await appendFile(metrics, JSON.stringify({ step, split: 'dev', average_f1: dev.average.f1, f1 }) + '\n');
+    logger.info({ step, average_f1: dev.average.f1 }, `dev at step ${step}: average F1 ${dev.average.f1.toFixed(4)}`);
+    if (state.best === null || dev.average.f1 > state.best.average_f1) {
+      state.best = { step, average_f1: dev.average.f1 };
+      state.since_best = 0;
+      await snapshot('best');
+    } else state.since_best += 1;
+    return t.patience > 0 && state.since_best >= t.patience;
+  }
+}
+
+function metricLine(r: StepReport) {
+  return {
+    step: r.step,
+    task: r.task,
+    loss: r.loss,
+    loss_per_token: r.tokenLoss,
+    lr: r.lr,
+    grad_norm: r.gradNorm,
+    examples: r.examples,
+    tokens: r.tokens,
+    examples_per_s: r.examples / r.seconds,
+    seconds: r.seconds,
+  };
+}
+
+/** Loads a checkpoint into the run's model and writes the F1 tables for the given splits. */
+export async function evaluateCheckpoint(
+  run: LoadedRun,
+  runDir: string,
+  label: CheckpointLabel,
+  splits: readonly ('dev' | 'test')[],
+  logger: Logger,
+  tty?: boolean,
+  only?: string[],
+): Promise<Results> {
+  const state = await loadCheckpoint(runDir, label, run.model, null, run.backbone);
+  const out: SplitResults[] = [];
+  for (const split of splits) {
+    const r = await evaluateSplit(run, split, runDir, logger, tty, only);
+    out.push(r);
+    logger.info({ split, average_f1: r.average.f1 }, `${split}: average F1 ${r.average.f1.toFixed(4)} over ${r.tasks.length} tasks`);
+  }
+  const results: Results = {
+    run: run.config.experiment.name!,
+    checkpoint: label,
+    step: state.step,
+    mode: run.config.eval.f1_mode,
+    splits: out,
+    paper: paperRowFor(run.config),
+  };
+  await writeResults(runDir, results);
+  return results;
+}
