@@ -1,0 +1,79 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readSafetensors } from '../../src/model/safetensors.js';
+import { cli, cliAsync, tinyConfig } from './run-helpers.js';
+
+const metricsOf = (runDir: string) =>
+  readFileSync(join(runDir, 'metrics.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l))
+    .filter((m) => m.task !== undefined);
+
+test('train writes the run directory; an existing one is refused; --resume with a changed config is refused', () => {
+  const { file, runs } = tinyConfig();
+  const r = cli(['train', '--config', file, '--quiet']);
+  assert.equal(r.status, 0, r.stderr);
+  const runDir = join(runs, 'tiny');
+  for (const f of ['config.yaml', 'run.json', 'log.jsonl', 'metrics.jsonl', 'results.json', 'results.md', 'results.csv', 'checkpoints/last/params.safetensors', 'checkpoints/last/optimizer.safetensors', 'checkpoints/last/state.json', 'predictions/demo_slots.dev.txt']) {
+    assert.ok(existsSync(join(runDir, f)), `${f} missing`);
+  }
+  const info = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
+  assert.equal(info.status, 'finished');
+  assert.equal(info.step, 30);
+  const m = metricsOf(runDir);
+  assert.deepEqual(m.map((x) => x.step), Array.from({ length: 30 }, (_, i) => i + 1));
+  for (const x of m) assert.ok(Number.isFinite(x.loss) && x.lr >= 0 && x.grad_norm >= 0 && x.examples === 4, JSON.stringify(x));
+  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
+  assert.deepEqual(results.splits.map((s: any) => s.split), ['dev']);
+  assert.deepEqual(results.splits[0].tasks.map((t: any) => t.task), ['demo_slots', 'demo_ner']);
+
+  const again = cli(['train', '--config', file, '--quiet']);
+  assert.equal(again.status, 2);
+  assert.match(again.stderr, /already exists.*--resume/s);
+  assert.doesNotMatch(again.stderr, /\n\s+at /);
+
+  const changed = cli(['train', '--config', file, '--resume', '--set', 'training.lr=0.5', '--quiet']);
+  assert.equal(changed.status, 2);
+  assert.match(changed.stderr, /config differs/);
+});
+
+test('a run killed with SIGKILL and resumed ends exactly where an uninterrupted run does', async () => {
+  const { file, runs } = tinyConfig();
+  const straight = cli(['train', '--config', file, '--name', 'straight', '--quiet', '--set', 'eval.splits=[]']);
+  assert.equal(straight.status, 0, straight.stderr);
+
+  const child = cliAsync(['train', '--config', file, '--name', 'killed', '--quiet', '--set', 'eval.splits=[]']);
+  const killedDir = join(runs, 'killed');
+  // Kill once a checkpoint exists and training has gone past it.
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await sleep(20);
+    const m = existsSync(join(killedDir, 'metrics.jsonl')) ? readFileSync(join(killedDir, 'metrics.jsonl'), 'utf8').trim().split('\n').length : 0;
+    if (existsSync(join(killedDir, 'checkpoints/last/state.json')) && m >= 10) break;
+    if (Date.now() > deadline) throw new Error('the run never reached a checkpoint');
+  }
+  child.kill('SIGKILL');
+  await new Promise((res) => child.on('exit', res));
+  const killedAt = JSON.parse(readFileSync(join(killedDir, 'checkpoints/last/state.json'), 'utf8')).step;
+  assert.ok(killedAt < 30, `killed too late (checkpoint at step ${killedAt})`);
+
+  const resumed = cli(['train', '--config', file, '--name', 'killed', '--resume', '--quiet', '--set', 'eval.splits=[]']);
+  assert.equal(resumed.status, 0, resumed.stderr);
+
+  const a = metricsOf(join(runs, 'straight'));
+  const b = metricsOf(killedDir);
+  assert.deepEqual(b.map((x) => x.step), a.map((x) => x.step), 'every step logged exactly once');
+  assert.deepEqual(b.map((x) => x.task), a.map((x) => x.task), 'same batches');
+  for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i].loss - b[i].loss) <= 1e-5 * Math.abs(a[i].loss), `step ${a[i].step}: ${a[i].loss} vs ${b[i].loss}`);
+  const pa = await readSafetensors(join(runs, 'straight/checkpoints/last/params.safetensors'));
+  const pb = await readSafetensors(join(killedDir, 'checkpoints/last/params.safetensors'));
+  assert.deepEqual([...pb.keys()].sort(), [...pa.keys()].sort());
+  for (const [name, t] of pa) {
+    const u = pb.get(name)!;
+    for (let i = 0; i < t.data.length; i++) assert.ok(Math.abs(t.data[i] - u.data[i]) <= 1e-6, `${name}[${i}]: ${t.data[i]} vs ${u.data[i]}`);
+  }
+});
