@@ -5,8 +5,9 @@
  * warm-up; `naive` rows use plain tfjs calls (tfjs's own matMul/gather gradients) for comparison.
  *
  *   npm run build && npm run bench:t5 -- [--backends wasm,cpu] [--configs tiny,small]
- *        [--steps 3] [--naive-steps 1] [--decode-tokens 32] [--json out.json]
+ *        [--steps 3] [--naive-steps 1] [--decode-tokens 32] [--threads 1] [--json out.json]
  *
+ * --threads > 1 asks the runtime for the multi-threaded wasm build (experiment.threads).
  * The cpu backend (pure JS) only runs the tiny config unless --cpu-small is given.
  */
 import { parseArgs } from 'node:util';
@@ -37,6 +38,7 @@ const { values: args } = parseArgs({
     'naive-steps': { type: 'string', default: '1' },
     'decode-tokens': { type: 'string', default: '32' },
     'cpu-small': { type: 'boolean', default: false },
+    threads: { type: 'string', default: '1' },
     json: { type: 'string' },
   },
 });
@@ -139,9 +141,9 @@ async function benchConfig(backend: string, name: string, cfg: T5Config): Promis
 async function main(): Promise<void> {
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); batch ${BATCH} × ${SRC} src / ${TGT} tgt; median of ${steps} (naive ${naiveSteps}) after a warm-up`);
   for (const backend of args.backends!.split(',')) {
-    const name = (await initBackend(backend as 'wasm' | 'cpu')).name;
-    const simd = name === 'wasm' ? (tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? ', SIMD' : ', no SIMD') : '';
-    console.log(`\nbackend ${name}${simd}`);
+    const init = await initBackend(backend as 'wasm' | 'cpu', { threads: Number(args.threads) });
+    const name = init.name;
+    console.log(`\nbackend ${name}: ${init.tried.find((t) => t.ok)?.reason ?? ''}`);
     for (const config of args.configs!.split(',')) {
       if (name === 'cpu' && config !== 'tiny' && !args['cpu-small']) continue;
       const shape = SHAPES[config];
@@ -159,3 +161,5 @@ async function main(): Promise<void> {
 }
 
 await main();
+// The threaded wasm build keeps pthread workers around; nothing else is pending.
+process.exit(0);
