@@ -51,6 +51,8 @@ interface Row {
   config: string;
   what: string;
   ms: number;
+  /** Process CPU time of the same runs (user + system, all threads): shows contention from other processes. */
+  cpuMs: number;
   tokensPerS: number;
   note?: string;
 }
@@ -61,22 +63,26 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Median wall time of `n` runs after one warm-up. */
-async function timeIt(n: number, f: (i: number) => void | Promise<void>): Promise<number> {
+/** Median wall and CPU time of `n` runs after one warm-up. */
+async function timeIt(n: number, f: (i: number) => void | Promise<void>): Promise<{ ms: number; cpuMs: number }> {
   await f(0);
   const ts: number[] = [];
+  const cs: number[] = [];
   for (let i = 1; i <= n; i++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     await f(i);
     ts.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cs.push((c.user + c.system) / 1000);
   }
-  return median(ts);
+  return { ms: median(ts), cpuMs: median(cs) };
 }
 
 function report(r: Row): void {
   rows.push(r);
   console.log(
-    `${r.backend.padEnd(5)} ${r.config.padEnd(6)} ${r.what.padEnd(40)} ${r.ms.toFixed(1).padStart(10)} ms ${r.tokensPerS.toFixed(0).padStart(8)} tok/s${r.note ? `  ${r.note}` : ''}`,
+    `${r.backend.padEnd(5)} ${r.config.padEnd(6)} ${r.what.padEnd(42)} ${r.ms.toFixed(1).padStart(9)} ms (cpu ${r.cpuMs.toFixed(0).padStart(6)} ms) ${r.tokensPerS.toFixed(0).padStart(7)} tok/s${r.note ? `  ${r.note}` : ''}`,
   );
 }
 
@@ -92,8 +98,8 @@ async function benchConfig(backend: string, name: string, cfg: T5Config): Promis
     const logits = decode(model, dec, encode(model, ids, mask, o), mask, o);
     return seq2seqLoss(logits, labels, { labelSmoothing: 0.1, reduction: 'sum', naive });
   };
-  const row = (what: string, ms: number, tokens: number, note?: string) =>
-    report({ backend, config: name, what, ms, tokensPerS: (tokens / ms) * 1000, note });
+  const row = (what: string, t: { ms: number; cpuMs: number }, tokens: number, note?: string) =>
+    report({ backend, config: name, what, ms: t.ms, cpuMs: t.cpuMs, tokensPerS: (tokens / t.ms) * 1000, note });
 
   try {
     for (const naive of [false, true]) {
@@ -110,7 +116,7 @@ async function benchConfig(backend: string, name: string, cfg: T5Config): Promis
         const vars = [...model.trainableVariables().values()];
         const opt = tf.train.adam(1e-4);
         const counts: number[] = [];
-        const ms = await timeIt(n, (i) => {
+        const t = await timeIt(n, (i) => {
           const cost = opt.minimize(() => loss(naive, true, i), true, vars);
           cost?.dataSync();
           cost?.dispose();
@@ -118,7 +124,7 @@ async function benchConfig(backend: string, name: string, cfg: T5Config): Promis
         });
         opt.dispose();
         const flat = counts.length > 1 && counts.every((c) => c === counts[1]) ? 'numTensors flat' : `numTensors ${counts.join(',')}`;
-        row(`train step, ${mode === 'full' ? 'all weights' : 'frozen backbone'} (${tag})`, ms, trainTokens, flat);
+        row(`train step, ${mode === 'full' ? 'all weights' : 'frozen backbone'} (${tag})`, t, trainTokens, flat);
       }
       model.setTrainable(false);
     }
@@ -131,7 +137,7 @@ async function benchConfig(backend: string, name: string, cfg: T5Config): Promis
     const uncached = await timeIt(1, async () => {
       await greedyGenerateUncached(model, ids, mask, { maxNewTokens: decodeTokens });
     });
-    row(`greedy ${decodeTokens} tokens, uncached`, uncached, BATCH * decodeTokens, `cache speed-up ×${(uncached / cached).toFixed(1)}`);
+    row(`greedy ${decodeTokens} tokens, uncached`, uncached, BATCH * decodeTokens, `cache speed-up ×${(uncached.ms / cached.ms).toFixed(1)}`);
   } finally {
     tf.dispose([ids, mask, dec, labels]);
     model.dispose();
@@ -139,6 +145,7 @@ async function benchConfig(backend: string, name: string, cfg: T5Config): Promis
 }
 
 async function main(): Promise<void> {
+  console.log(`wall ms = median; cpu = process CPU time (above wall: threads; below: the process waited for a core)`);
   console.log(`node ${process.version}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); batch ${BATCH} × ${SRC} src / ${TGT} tgt; median of ${steps} (naive ${naiveSteps}) after a warm-up`);
   for (const backend of args.backends!.split(',')) {
     const init = await initBackend(backend as 'wasm' | 'cpu', { threads: Number(args.threads) });
@@ -155,7 +162,11 @@ async function main(): Promise<void> {
   console.log('');
   for (const r of rows.filter((x) => x.what.endsWith('(naive)'))) {
     const fast = rows.find((x) => x.backend === r.backend && x.config === r.config && x.what === r.what.replace('(naive)', '(fast)'));
-    if (fast) console.log(`${r.backend} ${r.config}: ${r.what.replace(' (naive)', '')}: fast is ×${(r.ms / fast.ms).toFixed(2)} naive`);
+    if (fast) {
+      console.log(
+        `${r.backend} ${r.config}: ${r.what.replace(' (naive)', '')}: fast paths ×${(r.ms / fast.ms).toFixed(2)} faster than naive (wall), ×${(r.cpuMs / fast.cpuMs).toFixed(2)} (cpu)`,
+      );
+    }
   }
   if (args.json) writeFileSync(args.json, JSON.stringify({ node: process.version, cores: cpus().length, rows }, null, 2) + '\n');
 }
