@@ -18,7 +18,10 @@ import type { T5Model } from './t5-model.js';
 export interface ForwardOptions extends OpOptions {
   /** Dropout on (transformers' T5 placement); off by default. */
   training?: boolean;
-  /** Seed of the dropout masks, for reproducible training steps. */
+  /**
+   * Seed of the dropout masks, for reproducible training steps (vary it per step). Without one,
+   * every pass draws fresh masks from Math.random.
+   */
   dropoutSeed?: number;
   hooks?: T5Hooks;
   /** Override the model's dropout_rate (config's model.dropout). */
@@ -35,8 +38,8 @@ export interface Ctx {
 
 export function makeCtx(model: T5Model, opts: ForwardOptions, batch: number, seedOffset = 0): Ctx {
   const rate = opts.dropoutRate ?? model.cfg.dropout_rate;
-  const dropout =
-    opts.training && rate > 0 ? new DropoutStream(rate, (opts.dropoutSeed ?? 0) * 1000003 + seedOffset) : null;
+  const seed = opts.dropoutSeed ?? Math.floor(Math.random() * 2 ** 31);
+  const dropout = opts.training && rate > 0 ? new DropoutStream(rate, seed * 1000003 + seedOffset) : null;
   return { model, opts, dropout, heads: { batch, heads: model.cfg.num_heads, dKv: model.cfg.d_kv } };
 }
 
