@@ -39,8 +39,12 @@ interface Args {
   warmup?: number;
 }
 
-/** Timed steps and warm-up steps per shape: many for tiny (milliseconds a step), few for t5-small (seconds). */
-const STEPS: Record<string, { steps: number; warmup: number }> = { tiny: { steps: 10, warmup: 3 }, 't5-small': { steps: 4, warmup: 1 } };
+/**
+ * Timed and warm-up steps per shape: many for tiny (milliseconds a step), few for t5-small (seconds).
+ * Tiny needs a long warm-up: its steps are mostly JavaScript per kernel, and V8 keeps optimising
+ * for tens of steps (with 3 warm-up steps the ratio read ~1.14, with 20 or more ~1.05).
+ */
+const STEPS: Record<string, { steps: number; warmup: number }> = { tiny: { steps: 40, warmup: 20 }, 't5-small': { steps: 4, warmup: 2 } };
 
 function parseArgs(argv: string[]): Args {
   const args: Args = { shapes: Object.keys(SHAPES) };
@@ -73,17 +77,23 @@ function makeBatch(cfg: T5Config) {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-/** Median wall time of `fn` over `steps` runs after `warmup` runs (each run ends with a data read, so the work is done). */
-function time(fn: () => void, steps: number, warmup: number): number {
-  for (let i = 0; i < warmup; i++) fn();
-  const ms: number[] = [];
-  for (let i = 0; i < steps; i++) {
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-  }
-  return median(ms);
+/**
+ * Wall time and CPU time of one call, in ms. wasm runs on this one thread, so CPU time is the
+ * work done and barely moves when other processes compete for the cores; wall time does.
+ */
+interface Sample {
+  wall: number;
+  cpu: number;
 }
+function measure(fn: () => void): Sample {
+  const c0 = process.cpuUsage();
+  const t0 = performance.now();
+  fn();
+  const wall = performance.now() - t0;
+  const c = process.cpuUsage(c0);
+  return { wall, cpu: (c.user + c.system) / 1000 };
+}
+const medianOf = (xs: Sample[], k: keyof Sample) => median(xs.map((x) => x[k]));
 
 /** One training step of `model` on the batch for task `task`: loss, gradients, clipping, AdamW. */
 function trainStep(model: PeftModel, opt: AdamW, vars: Map<string, tf.Variable>, batch: ReturnType<typeof makeBatch>, task: string, step: number): void {
@@ -115,18 +125,15 @@ function modulesStep(model: PeftModel, task: string): void {
 
 interface Row {
   shape: string;
-  staticMs: number;
-  hyperMs: number;
-  /** Fastest step of each: on a busy machine the ratio of minima shows the intrinsic cost best. */
-  staticMin: number;
-  hyperMin: number;
-  modulesMs: number;
+  static: Sample;
+  hyper: Sample;
+  modules: Sample;
   hyperParams: number;
   staticParams: number;
 }
 
 /**
- * Both variants share one backbone and alternate step by step (static, hyperloader, static, …), so
+ * Both variants share one backbone and alternate step by step (the order flipping each round), so
  * drift (allocator growth, caches warming, other load on the machine) affects both alike.
  */
 function benchShape(name: string, args: Args): Row {
@@ -139,35 +146,38 @@ function benchShape(name: string, args: Args): Row {
     const model = new PeftModel(t5, resolvePeftPlan(peftSchema.parse({ variant }), cfg, TASKS), { seed: 3 });
     const vars = model.trainableVariables();
     const opt = new AdamW(vars, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
-    return { variant, model, vars, opt, ms: [] as number[], params: [...model.params.values()].reduce((s, v) => s + v.size, 0) };
+    return { variant, model, vars, opt, samples: [] as Sample[], params: [...model.params.values()].reduce((s, v) => s + v.size, 0) };
   });
   // The backbone's transpose cache (frozen weights' transposes, kept across steps) is not a leak.
   const live = () => tf.memory().numTensors - t5.transposeCache.size;
   const before = live();
   for (let i = 0; i < warmup + steps; i++) {
     const task = TASKS[i % TASKS.length];
-    for (const v of variants) {
-      const t0 = performance.now();
-      trainStep(v.model, v.opt, v.vars, batch, task, i);
-      if (i >= warmup) v.ms.push(performance.now() - t0);
+    // Alternate which variant goes first, so neither always runs right after the other's allocations.
+    for (const v of i % 2 === 0 ? variants : [...variants].reverse()) {
+      const sample = measure(() => trainStep(v.model, v.opt, v.vars, batch, task, i));
+      if (i >= warmup) v.samples.push(sample);
     }
   }
-  const hyper = variants[1];
-  const modulesMs = time(() => modulesStep(hyper.model, 'atis'), Math.max(steps, 5), warmup);
+  const [stat, hyper] = variants;
+  const moduleSamples: Sample[] = [];
+  for (let i = 0; i < warmup + Math.max(steps, 5); i++) {
+    const sample = measure(() => modulesStep(hyper.model, 'atis'));
+    if (i >= warmup) moduleSamples.push(sample);
+  }
   const leaked = live() - before;
   if (leaked > 0) process.stderr.write(`warning: ${name}: ${leaked} tensors left after the timed steps\n`);
+  const summary = (xs: Sample[]): Sample => ({ wall: medianOf(xs, 'wall'), cpu: medianOf(xs, 'cpu') });
   const row: Row = {
     shape: name,
-    staticMs: median(variants[0].ms),
-    hyperMs: median(hyper.ms),
-    staticMin: Math.min(...variants[0].ms),
-    hyperMin: Math.min(...hyper.ms),
-    modulesMs,
+    static: summary(stat.samples),
+    hyper: summary(hyper.samples),
+    modules: summary(moduleSamples),
     hyperParams: hyper.params,
-    staticParams: variants[0].params,
+    staticParams: stat.params,
   };
   for (const v of variants) {
-    process.stderr.write(`${name} ${v.variant}: ${v.ms.map((m) => m.toFixed(0)).join(' ')} ms\n`);
+    process.stderr.write(`${name} ${v.variant}: wall ${v.samples.map((m) => m.wall.toFixed(0)).join(' ')} ms; cpu ${v.samples.map((m) => m.cpu.toFixed(0)).join(' ')} ms\n`);
     v.opt.dispose();
     v.model.dispose();
   }
@@ -181,22 +191,23 @@ async function main(): Promise<void> {
   const backend = await initBackend('wasm');
   process.stderr.write(`backend ${backend.name}; batch ${BATCH} × ${SOURCE} source / ${TARGET} target tokens; 7 tasks; median over the timed steps after warm-up\n`);
   const rows = args.shapes.map((s) => benchShape(s, args));
-  const head = ['shape', 'static ms', 'hyperloader ms', 'ratio', 'ratio of minima', 'generate ms', 'generate share', 'peft params (hl / static)'];
+  const head = ['shape', 'static ms', 'hyperloader ms', 'ratio', 'wall ratio', 'generate ms', 'generate share', 'peft params (hl / static)'];
   const body = rows.map((r) => [
     r.shape,
-    r.staticMs.toFixed(1),
-    r.hyperMs.toFixed(1),
-    (r.hyperMs / r.staticMs).toFixed(3),
-    (r.hyperMin / r.staticMin).toFixed(3),
-    r.modulesMs.toFixed(1),
-    `${((100 * r.modulesMs) / r.hyperMs).toFixed(1)}%`,
+    r.static.cpu.toFixed(1),
+    r.hyper.cpu.toFixed(1),
+    (r.hyper.cpu / r.static.cpu).toFixed(3),
+    (r.hyper.wall / r.static.wall).toFixed(3),
+    r.modules.cpu.toFixed(1),
+    `${((100 * r.modules.cpu) / r.hyper.cpu).toFixed(1)}%`,
     `${r.hyperParams.toLocaleString('en-US')} / ${r.staticParams.toLocaleString('en-US')}`,
   ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(w[i]) : c.padStart(w[i]))).join('  ');
   process.stdout.write(`${[line(head), ...body.map(line)].join('\n')}\n`);
   process.stdout.write(
-    'ms: median per step; ratio = hyperloader / static (target ≤ 1.10); generate = forward+backward of the task\'s modules alone, share of the hyperloader step\n',
+    'ms: median CPU time per step; ratio = hyperloader / static (target ≤ 1.10); wall ratio: the same from wall-clock medians; ' +
+      "generate: forward+backward of the task's modules alone (plus a sum per generated tensor), share of the hyperloader step\n",
   );
 }
 
