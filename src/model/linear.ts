@@ -59,8 +59,9 @@ const fastMatMul = tf.customGrad((a, b, save) => {
     gradFunc: (dy, saved) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      // dA = dy·Bᵀ, dB = Aᵀ·dy, each as an explicit transpose plus a plain matMul.
-      return [tf.matMul(g, tf.transpose(sb)), tf.matMul(tf.transpose(sa), g)];
+      // dA = dy·Bᵀ, dB = Aᵀ·dy, each as an explicit transpose plus a plain matMul. The tidy frees
+      // the transposes now rather than at the end of the whole backward pass.
+      return tf.tidy(() => [tf.matMul(g, tf.transpose(sb)), tf.matMul(tf.transpose(sa), g)]);
     },
   };
 });
@@ -77,7 +78,7 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, opts: OpOptions & { cache
     (save as tf.GradSaveFunc)([]);
     return {
       value: tf.matMul(xi as tf.Tensor2D, w),
-      gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, cache ? cache.get(w) : tf.transpose(w)),
+      gradFunc: (dy) => tf.tidy(() => tf.matMul(dy as tf.Tensor2D, cache ? cache.get(w) : tf.transpose(w))),
     };
   });
   return f(x) as tf.Tensor2D;
@@ -94,7 +95,7 @@ export function linearTransposed(x: tf.Tensor2D, e: tf.Tensor2D, opts: OpOptions
     const f = tf.customGrad((xi, save) => {
       (save as tf.GradSaveFunc)([]);
       return {
-        value: tf.matMul(xi as tf.Tensor2D, cache ? cache.get(e) : tf.transpose(e)),
+        value: tf.tidy(() => tf.matMul(xi as tf.Tensor2D, cache ? cache.get(e) : tf.transpose(e))),
         gradFunc: (dy) => tf.matMul(dy as tf.Tensor2D, e),
       };
     });
@@ -112,7 +113,7 @@ const fastMatMulBT = tf.customGrad((a, b, save) => {
     gradFunc: (dy, saved) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      return [tf.matMul(g, sb), tf.matMul(tf.transpose(g), sa)];
+      return tf.tidy(() => [tf.matMul(g, sb), tf.matMul(tf.transpose(g), sa)]);
     },
   };
 });

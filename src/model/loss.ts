@@ -63,9 +63,11 @@ function fastLoss(logits: tf.Tensor2D, y: tf.Tensor1D, keep: tf.Tensor1D, scale:
       gradFunc: (dy, saved) => {
         const [slogp, soh, sw] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
         // d/dlogits = weight·(softmax − ((1−ε)·onehot + ε/V)), times the upstream scalar.
-        const target = tf.add(tf.mul(soh, 1 - eps), eps / v);
-        const g = tf.sub(tf.exp(slogp), target);
-        return tf.mul(g, tf.reshape(tf.mul(sw, dy), [-1, 1]));
+        return tf.tidy(() => {
+          const target = tf.add(tf.mul(soh, 1 - eps), eps / v);
+          const g = tf.sub(tf.exp(slogp), target);
+          return tf.mul(g, tf.reshape(tf.mul(sw, dy), [-1, 1]));
+        });
       },
     };
   });

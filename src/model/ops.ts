@@ -18,7 +18,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, opts: OpOp
       value: tf.gather(t as tf.Tensor2D, ids),
       gradFunc: (dy, saved) => {
         const [sid] = saved as [tf.Tensor1D];
-        return tf.scatterND(tf.reshape(sid, [-1, 1]), dy as tf.Tensor2D, table.shape);
+        return tf.tidy(() => tf.scatterND(tf.reshape(sid, [-1, 1]), dy as tf.Tensor2D, table.shape));
       },
     };
   });
