@@ -25,6 +25,9 @@ interface ChildReport {
   threads: number;
   matmulMs: number[];
   mlpMs: number[];
+  /** Process CPU time (all threads) over wall time while timing: ~1 on one thread, up to N on N. */
+  matmulCpu: number;
+  mlpCpu: number;
   startMs: number;
 }
 
@@ -41,15 +44,18 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function time(fn: () => void, reps: number): number[] {
+/** Per-rep wall times in ms, and process CPU time over wall time across all reps. */
+function time(fn: () => void, reps: number): { ms: number[]; cpu: number } {
   for (let i = 0; i < 2; i++) fn(); // warm-up: XNNPACK operator creation, allocator growth
   const ms: number[] = [];
+  const cpu0 = process.cpuUsage();
   for (let i = 0; i < reps; i++) {
     const t0 = performance.now();
     fn();
     ms.push(performance.now() - t0);
   }
-  return ms;
+  const used = process.cpuUsage(cpu0);
+  return { ms, cpu: (used.user + used.system) / 1000 / ms.reduce((a, b) => a + b, 0) };
 }
 
 /**
@@ -92,8 +98,8 @@ async function child(mode: string, reps: number, out: string): Promise<void> {
   const y = tf.randomNormal([512, 512], 0, 1, 'float32', 7);
   const loss = () => tf.losses.meanSquaredError(y, plainMatMul(tf.relu(plainMatMul(a, w1).add(b1)), w2).add(b2)) as tf.Scalar;
 
-  const matmulMs = time(() => tf.matMul(a, b).dispose(), reps);
-  const mlpMs = time(() => {
+  const matmul = time(() => tf.matMul(a, b).dispose(), reps);
+  const mlp = time(() => {
     const { value, grads } = tf.variableGrads(loss);
     value.dispose();
     tf.dispose(grads);
@@ -107,7 +113,7 @@ async function child(mode: string, reps: number, out: string): Promise<void> {
   results.reduce((at, r) => (flat.set(r, at), at + r.length), 0);
   writeFileSync(`${out}.f32`, flat);
   tf.dispose([parts, a, b, w1, b1, w2, b2, y]);
-  const report: ChildReport = { mode, threads, matmulMs, mlpMs, startMs };
+  const report: ChildReport = { mode, threads, matmulMs: matmul.ms, mlpMs: mlp.ms, matmulCpu: matmul.cpu, mlpCpu: mlp.cpu, startMs };
   writeFileSync(`${out}.json`, JSON.stringify(report));
   // No process.exit: the parent checks that this process ends by itself.
 }
@@ -162,7 +168,7 @@ async function parent(): Promise<void> {
   const stockMatmul = median(runs.get('stock')!.flatMap((r) => r.report.matmulMs));
   const stockMlp = median(runs.get('stock')!.flatMap((r) => r.report.mlpMs));
   console.log(`wasm backend, ${reps} reps × ${rounds} round(s), median ms (speed-up over stock); max |diff| from stock`);
-  console.log('mode        threads  start ms  matMul 512·512·2048   MLP fwd+bwd      max abs diff  max rel diff  process exit');
+  console.log('mode        threads  start ms  matMul 512·512·2048 (cpu/wall)  MLP fwd+bwd (cpu/wall)   max abs diff  max rel diff  process exit');
   let worst = 0;
   for (const mode of modes) {
     const rs = runs.get(mode)!;
@@ -171,9 +177,12 @@ async function parent(): Promise<void> {
     const d = rs.map((r) => maxDiff(r.results, ref.results)).reduce((p, q) => ({ abs: Math.max(p.abs, q.abs), rel: Math.max(p.rel, q.rel) }));
     worst = Math.max(worst, d.rel);
     const start = median(rs.map((r) => r.report.startMs));
+    const mmCpu = median(rs.map((r) => r.report.matmulCpu));
+    const mlpCpu = median(rs.map((r) => r.report.mlpCpu));
     console.log(
       `${mode.padEnd(12)}${String(rs[0].report.threads).padEnd(9)}${start.toFixed(0).padStart(8)}  ` +
-        `${mm.toFixed(1).padStart(8)} (${(stockMatmul / mm).toFixed(2)}×)      ${mlp.toFixed(1).padStart(8)} (${(stockMlp / mlp).toFixed(2)}×)` +
+        `${mm.toFixed(1).padStart(8)} (${(stockMatmul / mm).toFixed(2)}×) ${mmCpu.toFixed(2)}     ` +
+        `${mlp.toFixed(1).padStart(8)} (${(stockMlp / mlp).toFixed(2)}×) ${mlpCpu.toFixed(2)}` +
         `   ${d.abs.toExponential(1).padStart(10)}  ${d.rel.toExponential(1).padStart(12)}  clean`,
     );
   }
