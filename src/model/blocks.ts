@@ -47,9 +47,13 @@ export function drop<T extends tf.Tensor>(ctx: Ctx, x: T): T {
   return ctx.dropout ? ctx.dropout.apply(x) : x;
 }
 
+function transposeCache(model: T5Model) {
+  return model.cacheFrozenTransposes ? model.transposeCache : undefined;
+}
+
 /** x·W for the parameter `name` (fast custom-gradient path unless opts.naive). */
 export function proj(ctx: Ctx, x: tf.Tensor2D, name: string): tf.Tensor2D {
-  return linear(x, ctx.model.p(name) as unknown as tf.Tensor2D, { naive: ctx.opts.naive, cache: ctx.model.transposeCache });
+  return linear(x, ctx.model.p(name) as unknown as tf.Tensor2D, { naive: ctx.opts.naive, cache: transposeCache(ctx.model) });
 }
 
 function norm(ctx: Ctx, x: tf.Tensor2D, name: string): tf.Tensor2D {
@@ -151,7 +155,7 @@ export function lmHead(ctx: Ctx, h: tf.Tensor2D): tf.Tensor2D {
     const scaled = tf.mul(h, model.cfg.d_model ** -0.5) as tf.Tensor2D;
     return linearTransposed(scaled, model.p(names.shared) as unknown as tf.Tensor2D, {
       naive: opts.naive,
-      cache: model.transposeCache,
+      cache: transposeCache(model),
     });
   }
   return proj(ctx, h, names.lmHead);

@@ -26,6 +26,19 @@ export class T5Model {
   readonly params: Map<string, tf.Variable>;
   /** Caches the transposes of frozen weights across steps (see TransposeCache). */
   readonly transposeCache = new TransposeCache();
+  /**
+   * Keep Wᵀ of every frozen linear weight (and the tied head's Eᵀ) between steps: saves a
+   * transpose per weight per step, at the cost of a second copy of those weights (t5-base:
+   * +0.8 GB, which matters under wasm's 4 GB heap). Switching it off also frees the cache.
+   */
+  get cacheFrozenTransposes(): boolean {
+    return this.useCache;
+  }
+  set cacheFrozenTransposes(on: boolean) {
+    this.useCache = on;
+    if (!on) this.transposeCache.clear();
+  }
+  private useCache = true;
   private legacy: boolean;
 
   /** Takes ownership of `params` (tensors become variables; the given tensors are disposed). */

@@ -57,6 +57,11 @@ test('frozen backbone (RMSNorm scales trainable, cached transposes): numTensors 
     const { at5, at50 } = trainCounts(model);
     assert.equal(at50, at5);
     assert.ok(model.transposeCache.size > 0, 'frozen weights use the transpose cache');
+    model.cacheFrozenTransposes = false;
+    assert.equal(model.transposeCache.size, 0);
+    const off = trainCounts(model);
+    assert.equal(off.at50, off.at5);
+    assert.equal(model.transposeCache.size, 0, 'switched off, nothing is cached');
   } finally {
     model.dispose();
   }
