@@ -57,7 +57,7 @@ export function proj(ctx: Ctx, x: tf.Tensor2D, name: string): tf.Tensor2D {
 }
 
 function norm(ctx: Ctx, x: tf.Tensor2D, name: string): tf.Tensor2D {
-  return rmsNorm(x, ctx.model.p(name) as unknown as tf.Tensor1D, ctx.model.cfg.layer_norm_epsilon);
+  return rmsNorm(x, ctx.model.p(name) as unknown as tf.Tensor1D, ctx.model.cfg.layer_norm_epsilon, ctx.opts);
 }
 
 /** q or v projection plus the hook's delta (LoRA). */

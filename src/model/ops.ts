@@ -25,13 +25,42 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, opts: OpOp
   return f(table) as tf.Tensor2D;
 }
 
-/** T5LayerNorm: x·rsqrt(mean(x²) + eps)·w over the last axis; no mean subtraction, no bias. */
-export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number): tf.Tensor2D {
-  return tf.tidy(() => {
-    const variance = tf.mean(tf.square(x), -1, true);
-    return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
-  });
+/**
+ * T5LayerNorm: x·r·w with r = rsqrt(mean(x²) + eps) over the last axis; no mean subtraction, no
+ * bias. The written-out gradient keeps only x and r [N, 1] for the backward pass (autodiff through
+ * the composed ops would keep several [N, D] intermediates and their gradients per norm):
+ *   dx = r·(dy⊙w) − x·r³·mean(dy⊙w⊙x),   dw = Σ_rows dy⊙x·r.
+ */
+export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number, opts: OpOptions = {}): tf.Tensor2D {
+  if (opts.naive) {
+    return tf.tidy(() => {
+      const variance = tf.mean(tf.square(x), -1, true);
+      return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
+    });
+  }
+  return fastRmsNorm(eps)(x, weight) as tf.Tensor2D;
 }
+
+const fastRmsNorm = (eps: number) =>
+  tf.customGrad((xi, wi, save) => {
+    const x = xi as tf.Tensor2D;
+    const w = wi as tf.Tensor1D;
+    const r = tf.tidy(() => tf.rsqrt(tf.add(tf.mean(tf.square(x), -1, true), eps)));
+    (save as tf.GradSaveFunc)([x, r, w]);
+    return {
+      value: tf.tidy(() => tf.mul(tf.mul(x, r), w)),
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [sx, sr, sw] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
+          const g = dy as tf.Tensor2D;
+          const gw = tf.mul(g, sw);
+          const m = tf.mean(tf.mul(gw, sx), -1, true);
+          const dx = tf.sub(tf.mul(gw, sr), tf.mul(sx, tf.mul(tf.pow(sr, 3), m)));
+          const dw = tf.sum(tf.mul(g, tf.mul(sx, sr)), 0);
+          return [dx, dw];
+        }),
+    };
+  });
 
 /** gelu with the tanh approximation (transformers' "gelu_new", used by T5 v1.1's gated FFN). */
 export function geluNew(x: tf.Tensor): tf.Tensor {
