@@ -44,9 +44,20 @@ function isFrozen(w: tf.Tensor): boolean {
   return w instanceof tf.Variable && !w.trainable;
 }
 
+/**
+ * Whether tfjs is recording a gradient tape right now. Outside tf.grad/variableGrads the custom
+ * gradients buy nothing and cost a scope per op, so the ops take the plain forward path. Reads
+ * engine state that tfjs does not document; if that ever disappears, the answer is "recording",
+ * which is always correct, only slower.
+ */
+export function isRecording(): boolean {
+  const state = (tf.engine() as unknown as { state?: { gradientDepth?: unknown } }).state;
+  return typeof state?.gradientDepth === 'number' ? state.gradientDepth > 0 : true;
+}
+
 /** a·b for 2-D tensors, both differentiable, with a transpose-free backward. */
 export function matMul2d(a: tf.Tensor2D, b: tf.Tensor2D, opts: OpOptions = {}): tf.Tensor2D {
-  if (opts.naive) return tf.matMul(a, b);
+  if (opts.naive || !isRecording()) return tf.matMul(a, b);
   return fastMatMul(a, b) as tf.Tensor2D;
 }
 
@@ -71,7 +82,7 @@ const fastMatMul = tf.customGrad((a, b, save) => {
  * the gradient on to x, using the cached Wᵀ when a cache is given.
  */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, opts: OpOptions & { cache?: TransposeCache } = {}): tf.Tensor2D {
-  if (opts.naive) return tf.matMul(x, w);
+  if (opts.naive || !isRecording()) return tf.matMul(x, w);
   if (!isFrozen(w)) return fastMatMul(x, w) as tf.Tensor2D;
   const cache = opts.cache;
   const f = tf.customGrad((xi, save) => {
@@ -91,6 +102,9 @@ export function linear(x: tf.Tensor2D, w: tf.Tensor2D, opts: OpOptions & { cache
 export function linearTransposed(x: tf.Tensor2D, e: tf.Tensor2D, opts: OpOptions & { cache?: TransposeCache } = {}): tf.Tensor2D {
   if (opts.naive) return tf.matMul(x, e, false, true);
   const cache = opts.cache;
+  if (!isRecording()) {
+    return tf.tidy(() => tf.matMul(x, cache && isFrozen(e) ? cache.get(e) : tf.transpose(e)));
+  }
   if (isFrozen(e)) {
     const f = tf.customGrad((xi, save) => {
       (save as tf.GradSaveFunc)([]);

@@ -1,6 +1,6 @@
 /** The elementwise and lookup ops of T5: embedding lookup, RMSNorm, gelu_new, seeded dropout. */
 import * as tf from '@tensorflow/tfjs';
-import type { OpOptions } from './linear.js';
+import { isRecording, type OpOptions } from './linear.js';
 
 /**
  * Rows of `table` [rows, dim] at `ids` (int32, 1-D). tf.gather has no gradient on wasm (its
@@ -12,6 +12,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, opts: OpOp
   if (opts.naive) {
     return tf.tidy(() => tf.matMul(tf.oneHot(ids, table.shape[0]).toFloat(), table));
   }
+  if (!isRecording()) return tf.gather(table, ids);
   const f = tf.customGrad((t, save) => {
     (save as tf.GradSaveFunc)([ids]);
     return {
@@ -32,7 +33,7 @@ export function embeddingLookup(table: tf.Tensor2D, ids: tf.Tensor1D, opts: OpOp
  *   dx = r·(dy⊙w) − x·r³·mean(dy⊙w⊙x),   dw = Σ_rows dy⊙x·r.
  */
 export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor1D, eps: number, opts: OpOptions = {}): tf.Tensor2D {
-  if (opts.naive) {
+  if (opts.naive || !isRecording()) {
     return tf.tidy(() => {
       const variance = tf.mean(tf.square(x), -1, true);
       return tf.mul(tf.mul(x, tf.rsqrt(tf.add(variance, eps))), weight) as tf.Tensor2D;
