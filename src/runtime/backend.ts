@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
+import { registerThreadedWasm } from './wasm-threads.js';
 import { HyperloaderError } from '../errors.js';
 import type { BACKENDS } from '../config/schema.js';
 
@@ -39,7 +40,7 @@ export interface LogLike {
 }
 
 export interface InitOptions {
-  /** Threads for wasm (experiment.threads); only 1 is supported so far. */
+  /** Threads for wasm (experiment.threads): above 1, the threaded build on worker_threads. */
   threads?: number;
   logger?: LogLike;
   /** Replacements for the real loaders (tests simulate failures with these). */
@@ -102,14 +103,20 @@ const wasmLoader: BackendLoader = async ({ threads, logger }) => {
   if (!existsSync(join(dir, 'tfjs-backend-wasm.wasm'))) throw new Error(`the .wasm files are missing from ${dir} (run npm ci)`);
   const wasm = await import('@tensorflow/tfjs-backend-wasm');
   wasm.setWasmPaths(dir);
-  if (threads > 1 && !wasmThreadsWarned) {
-    // The threaded wasm build needs web workers, which tfjs-backend-wasm does not use in Node.
-    wasmThreadsWarned = true;
-    logger?.warn({ threads }, `experiment.threads=${threads}: multi-threaded wasm is not supported yet; using 1 thread`);
+  let threadNote = '';
+  if (threads > 1) {
+    // tfjs runs wasm single-threaded in Node; the runtime shim starts the threaded build's pool on
+    // worker_threads (./wasm-threads.ts). It must run before the first wasm tensor exists.
+    const r = await registerThreadedWasm(threads);
+    if (r.ok) threadNote = `, ${r.threads} threads`;
+    else if (!wasmThreadsWarned) {
+      wasmThreadsWarned = true;
+      logger?.warn({ threads, reason: r.reason }, `experiment.threads=${threads}: ${r.reason}; using 1 thread`);
+    }
   }
   if (!(await tf.setBackend('wasm'))) throw new Error(`the wasm backend failed to initialise (wasm files from ${dir})`);
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  return { name: 'wasm', note: `wasm files from ${dir}${simd ? ', SIMD' : ', no SIMD'}` };
+  return { name: 'wasm', note: `wasm files from ${dir}${simd ? ', SIMD' : ', no SIMD'}${threadNote}` };
 };
 
 const cpuLoader: BackendLoader = async () => {
