@@ -46,29 +46,31 @@ function naiveLoss(logits: tf.Tensor2D, y: tf.Tensor1D, keep: tf.Tensor1D, scale
 }
 
 function fastLoss(logits: tf.Tensor2D, y: tf.Tensor1D, keep: tf.Tensor1D, scale: tf.Tensor, eps: number, v: number): tf.Scalar {
+  const n = logits.shape[0];
   const f = tf.customGrad((lg, save) => {
     const l = lg as tf.Tensor2D;
     const shifted = tf.sub(l, tf.max(l, -1, true));
-    const lse = tf.log(tf.sum(tf.exp(shifted), -1, true)); // [N, 1]
-    const logp = tf.sub(shifted, lse);
-    const onehot = tf.oneHot(y, v);
-    // −log p(y) and −Σ_v log p(v) (= V·lse − Σ shifted).
-    const nll = tf.neg(tf.sum(tf.mul(logp, onehot), -1));
-    const smooth = tf.neg(tf.sum(logp, -1));
+    const e = tf.exp(shifted); // kept for the backward pass: softmax = e / s
+    const s = tf.sum(e, -1, true); // [N, 1]
+    const lse = tf.reshape(tf.log(s), [n]);
+    // −log p(y) = lse − shifted[y] (a forward-only gather), Σ_v −log p(v) = V·lse − Σ shifted.
+    const flatIndex = tf.add(tf.mul(tf.range(0, n, 1, 'int32'), tf.scalar(v, 'int32')), y);
+    const nll = tf.sub(lse, tf.gather(tf.reshape(shifted, [-1]), flatIndex));
+    const smooth = tf.sub(tf.mul(lse, v), tf.sum(shifted, -1));
     const perToken = tf.add(tf.mul(nll, 1 - eps), tf.mul(smooth, eps / v));
     const weight = tf.mul(keep, scale); // [N]
-    (save as tf.GradSaveFunc)([logp, onehot, weight]);
+    (save as tf.GradSaveFunc)([e, s, weight, y]);
     return {
       value: tf.sum(tf.mul(perToken, weight)) as tf.Scalar,
-      gradFunc: (dy, saved) => {
-        const [slogp, soh, sw] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D];
-        // d/dlogits = weight·(softmax − ((1−ε)·onehot + ε/V)), times the upstream scalar.
-        return tf.tidy(() => {
-          const target = tf.add(tf.mul(soh, 1 - eps), eps / v);
-          const g = tf.sub(tf.exp(slogp), target);
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [se, ss, sw, sy] = saved as [tf.Tensor2D, tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
+          // d/dlogits = weight·(softmax − ((1−ε)·onehot + ε/V)), times the upstream scalar.
+          // (oneHot's onValue/dtype arguments are ignored by the wasm kernel: scale after the cast.)
+          const target = tf.add(tf.mul(tf.cast(tf.oneHot(sy, v), 'float32'), 1 - eps), eps / v);
+          const g = tf.sub(tf.div(se, ss), target);
           return tf.mul(g, tf.reshape(tf.mul(sw, dy), [-1, 1]));
-        });
-      },
+        }),
     };
   });
   return f(logits) as tf.Scalar;
