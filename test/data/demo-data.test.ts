@@ -57,7 +57,8 @@ test('the generator script reproduces the committed files byte for byte', () => 
   try {
     const r = spawnSync(process.execPath, [script, '--out', out], { encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
-    const committed = listFiles(demoDir).filter((f) => f !== 'README.md');
+    // tokenizer.json is built from these files by scripts/make-demo-tokenizer.ts (tested below).
+    const committed = listFiles(demoDir).filter((f) => f !== 'README.md' && f !== 'tokenizer.json');
     assert.deepEqual(listFiles(out), committed);
     assert.equal(committed.length, 12);
     for (const f of committed) assert.ok(readFileSync(join(out, f)).equals(readFileSync(join(demoDir, f))), `${f} differs`);
@@ -138,5 +139,17 @@ test('learnable from the word and its left context: a bigram tagger reaches dev 
     }
     const f1 = (2 * tp) / (nPred + nGold);
     assert.ok(f1 >= 0.9, `${task}: bigram baseline dev F1 ${f1.toFixed(4)}`);
+  }
+});
+
+test('the demo tokenizer script reproduces datasets/demo/tokenizer.json byte for byte', () => {
+  const out = mkdtempSync(join(tmpdir(), 'hl-demo-tok-'));
+  try {
+    const tokScript = join(repoRoot, 'dist', 'scripts', 'make-demo-tokenizer.js');
+    const r = spawnSync(process.execPath, [tokScript, '--out', join(out, 'tokenizer.json')], { encoding: 'utf8', cwd: repoRoot });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(readFileSync(join(out, 'tokenizer.json')).equals(readFileSync(join(demoDir, 'tokenizer.json'))), 'tokenizer.json differs: rerun node dist/scripts/make-demo-tokenizer.js');
+  } finally {
+    rmSync(out, { recursive: true, force: true });
   }
 });
