@@ -50,7 +50,7 @@ test('README.md config reference is current (regenerate: node dist/scripts/gen-c
 
 test('README.md gives the fresh-machine commands and the CUDA requirements', () => {
   assert.ok(readme.includes('npm ci && npm test'));
-  assert.ok(readme.includes('npm ci && npx hyperloader doctor'));
+  assert.ok(readme.includes('npm ci && npx hyperloader train --config configs/quickstart.yaml'));
   for (const s of ['CUDA 11.2', 'cuDNN 8.1', 'TFJS_NODE_BASE_URI', 'TFJS_NODE_CDN_STORAGE', 'npm install @tensorflow/tfjs-node-gpu@4.22.0']) {
     assert.ok(readme.includes(s), s);
   }
