@@ -4,7 +4,8 @@
  * sublayer outputs before the residual add; LoRA adds (α/r)·x·Aᵀ·Bᵀ to q and v (SPEC §2).
  */
 import * as tf from '@tensorflow/tfjs';
-import type { AdapterPosition, LoraPosition, PeftPlan, Stack } from './config.js';
+import type { AdapterPosition, LoraPosition, PeftPlan } from './config.js';
+import type { SublayerSite, T5Hooks } from '../model/hooks.js';
 import type { AdapterWeights, LoraWeights, Modules } from './modules.js';
 import { geluTanh, layerNorm, matmul } from './ops.js';
 
@@ -24,22 +25,8 @@ export function loraDelta(w: LoraWeights, x: tf.Tensor2D, scale: number): tf.Ten
   return scale === 1 ? d : (tf.mul(d, scale) as tf.Tensor2D);
 }
 
-export interface ProjectionSite {
-  stack: Stack;
-  layer: number;
-  attention: 'self' | 'cross';
-  proj: 'q' | 'v';
-}
-export interface SublayerSite {
-  stack: Stack;
-  layer: number;
-  sublayer: 'self_attn' | 'cross_attn' | 'ffn';
-}
-/** Structurally the model's T5Hooks. */
-export interface PeftHooks {
-  projectionDelta(site: ProjectionSite, x: tf.Tensor2D): tf.Tensor2D | null;
-  sublayerOutput(site: SublayerSite, y: tf.Tensor2D): tf.Tensor2D;
-}
+/** The model's hooks, both present. */
+export type PeftHooks = Required<T5Hooks>;
 
 const ADAPTER_AT: Record<SublayerSite['sublayer'], AdapterPosition | null> = {
   self_attn: 'self_attn_adapter',

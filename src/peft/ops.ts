@@ -2,13 +2,8 @@
 import * as tf from '@tensorflow/tfjs';
 import { matMul2d } from '../model/linear.js';
 
-/** gelu with the tanh approximation ("gelu_new"), as the author's adapters use. */
-export function geluTanh(x: tf.Tensor): tf.Tensor {
-  return tf.tidy(() => {
-    const inner = tf.mul(Math.sqrt(2 / Math.PI), tf.add(x, tf.mul(0.044715, tf.pow(x, 3))));
-    return tf.mul(tf.mul(0.5, x), tf.add(1, tf.tanh(inner)));
-  });
-}
+/** gelu with the tanh approximation ("gelu_new"), as the authors' adapters use: the model's own. */
+export { geluNew as geluTanh } from '../model/ops.js';
 
 /** Standard LayerNorm over the last axis (mean and biased variance), with given γ and β. */
 export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number): tf.Tensor {
