@@ -1,0 +1,320 @@
+/**
+ * A run directory from a state dict saved by the paper authors' PyTorch code (jgermanob/hyperformer
+ * on transformers 3.5), so a model trained there can be evaluated, used and exported here.
+ *
+ * Their file holds the whole model under their names: the T5 backbone under Hugging Face names
+ * ([out, in] linears, tied aliases included), the hypernetworks and task embeddings under the
+ * names ../peft/specs.ts uses. They trained the PEFT parameters and every T5 layer norm; the rest
+ * stayed frozen. So the imported run's checkpoint holds exactly those (in our layout), and its
+ * backbone is either the config's checkpoint — checked tensor by tensor against the file — or,
+ * for a `random_init` config, the file's own backbone written into the run as a checkpoint
+ * directory, so the run is self-contained.
+ */
+import { createHash } from 'node:crypto';
+import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import type { Logger } from 'pino';
+import { HyperloaderError } from '../errors.js';
+import type { Config } from '../config/schema.js';
+import { configToYaml } from '../config/load.js';
+import { resolveRunDir } from '../config/paths.js';
+import { Rng } from '../data/rng.js';
+import { t5ConfigFromShape, type T5Config } from '../model/config.js';
+import { readT5Config, saveT5Checkpoint, t5ModelFromTensors } from '../model/checkpoint.js';
+import { EMBEDDING_ALIASES, LEGACY_CROSS_BIAS, names, t5ParamSpecs, type ParamSpec as T5ParamSpec } from '../model/params.js';
+import { iterateSafetensors, readSafetensors, readSafetensorsHeader, type SafeTensor } from '../model/safetensors.js';
+import type { T5Model } from '../model/t5-model.js';
+import { initBackend } from '../runtime/backend.js';
+import { packageVersion } from '../runtime/paths.js';
+import { peftParamsFromAuthor, type HostTensor } from '../peft/author.js';
+import { resolvePeftPlan, type PeftPlan } from '../peft/config.js';
+import { PeftModel } from '../peft/model.js';
+import { peftParamSpecs, taskEmbeddingName } from '../peft/specs.js';
+import { saveCheckpoint, writeJsonAtomic, type CheckpointState } from './checkpoint.js';
+import { countParameters } from './run.js';
+import { backboneHash, loadRunTokenizer, resolveCheckpointDir } from './setup.js';
+
+const TASK_PREFIX = taskEmbeddingName('');
+
+export interface ImportOptions {
+  /** The authors' state dict (.safetensors, their names). */
+  authorsFile: string;
+  /** The resolved hyperloader config describing the same model; experiment.name names the run. */
+  config: Config;
+  /** Names the config in messages (its file, usually). */
+  configSource: string;
+  logger: Logger;
+}
+
+export interface ImportResult {
+  runDir: string;
+  /** The config saved as config.yaml (model.checkpoint points at the backbone used). */
+  config: Config;
+  /** `<run>/backbone` when the backbone came from the file, else null. */
+  backboneDir: string | null;
+  /** Task embeddings in the file that data.tasks does not name (left out of the run). */
+  ignoredTasks: string[];
+  /** Config keys set to what the authors' training did, with the value they had. */
+  adjusted: string[];
+  trainable: number;
+  total: number;
+}
+
+/** What the authors' state dict holds, as far as the run needs it. */
+interface AuthorState {
+  file: string;
+  tensors: Map<string, SafeTensor>;
+  tasks: string[];
+}
+
+async function readAuthorState(file: string): Promise<AuthorState> {
+  if (!existsSync(file)) throw new HyperloaderError(`--authors ${file}: file not found; pass the .safetensors state dict saved by the authors' code`, { exitCode: 2 });
+  if (/\.(bin|pt|pth|ckpt)$/.test(file)) {
+    throw new HyperloaderError(
+      `--authors ${file}: expected a .safetensors file. Convert the authors' pytorch_model.bin with ` +
+        "`safetensors.torch.save_file(torch.load(path), 'model.safetensors')` (their parameter names unchanged).",
+      { exitCode: 2 },
+    );
+  }
+  const tensors = await readSafetensors(file);
+  const tasks = [...tensors.keys()].filter((n) => n.startsWith(TASK_PREFIX)).map((n) => n.slice(TASK_PREFIX.length));
+  if (tasks.length === 0) {
+    throw new HyperloaderError(`${file}: no task embeddings (${TASK_PREFIX}<task>); this is not a state dict of the authors' HyperLoader code`, { exitCode: 2 });
+  }
+  return { file, tensors, tasks };
+}
+
+/** Every task the config names must have its embedding in the file; extra ones in the file are left out. */
+function checkTasks(state: AuthorState, config: Config, configSource: string): { tasks: string[]; ignored: string[] } {
+  const tasks = config.data.tasks.map((t) => t.name);
+  const missing = tasks.filter((t) => !state.tasks.includes(t));
+  if (missing.length > 0) {
+    throw new HyperloaderError(
+      `${configSource}: data.tasks names ${missing.map((t) => `"${t}"`).join(', ')}, which ${state.file} has no task embedding for. ` +
+        `The file's tasks are: ${state.tasks.join(', ')}. Name data.tasks after them (task_embedding_controller.task_to_embeddings.<name>).`,
+      { exitCode: 2 },
+    );
+  }
+  return { tasks, ignored: state.tasks.filter((t) => !tasks.includes(t)) };
+}
+
+/** The backbone config: the checkpoint's config.json, or the random_init shape (whose weights come from the file). */
+async function backboneCfg(config: Config): Promise<{ cfg: T5Config; checkpointDir: string | null }> {
+  const dir = resolveCheckpointDir(config);
+  const cfg = dir ? await readT5Config(dir) : t5ConfigFromShape(config.model.random_init!);
+  if (config.model.dropout !== undefined) cfg.dropout_rate = config.model.dropout;
+  return { cfg, checkpointDir: dir };
+}
+
+/** The file's T5 tensors against the config's shapes, with messages naming the config key to fix. */
+function checkBackboneShapes(state: AuthorState, specs: T5ParamSpec[], where: string): void {
+  const problems: string[] = [];
+  for (const spec of specs) {
+    const t = state.tensors.get(spec.name) ?? (spec.name === names.shared ? EMBEDDING_ALIASES.map((a) => state.tensors.get(a)).find(Boolean) : undefined);
+    const want = spec.kind === 'linear' ? [...spec.shape].reverse() : spec.shape;
+    if (!t) problems.push(`missing tensor "${spec.name}" (expected shape [${want.join(', ')}])`);
+    else if (!tf.util.arraysEqual(t.shape, want)) problems.push(`tensor "${spec.name}" has shape [${t.shape.join(', ')}], ${where} implies [${want.join(', ')}]`);
+  }
+  if (problems.length > 0) {
+    throw new HyperloaderError(
+      `${state.file}: its T5 backbone does not match ${where}:\n  ${problems.slice(0, 10).join('\n  ')}` +
+        (problems.length > 10 ? `\n  … and ${problems.length - 10} more` : '') +
+        `\nDescribe the authors' backbone in the config (d_model, d_ff, num_layers, num_heads, d_kv, vocab_size, relative_attention_num_buckets).`,
+      { exitCode: 2 },
+    );
+  }
+}
+
+/** Tensors of the file nothing accounts for: a sign that peft.* describes another model. */
+function checkNothingLeft(state: AuthorState, used: Set<string>, ignoredTasks: string[]): void {
+  const allowed = new Set<string>([...used, ...EMBEDDING_ALIASES, names.lmHead, LEGACY_CROSS_BIAS, ...ignoredTasks.map(taskEmbeddingName)]);
+  const extra = [...state.tensors.keys()].filter((n) => !allowed.has(n));
+  if (extra.length > 0) {
+    throw new HyperloaderError(
+      `${state.file}: tensor${extra.length > 1 ? 's' : ''} ${extra.slice(0, 5).map((n) => `"${n}"`).join(', ')}` +
+        `${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} have no place in this configuration. ` +
+        'Check that peft.* (variant, lora.separate_generators, adapter.positions, lora.positions, hypernetwork.conditioning) matches the run that saved the file.',
+      { exitCode: 2 },
+    );
+  }
+}
+
+/**
+ * For a pretrained checkpoint: every weight the run keeps frozen must be the checkpoint's, else the
+ * imported run would compute something the authors' model did not. Streams the checkpoint.
+ */
+async function checkFrozenAgainstCheckpoint(t5: T5Model, checkpointDir: string, authorsFile: string): Promise<void> {
+  const file = join(checkpointDir, 'model.safetensors');
+  const header = await readSafetensorsHeader(file);
+  const frozen = t5.specs().filter((s) => !t5.p(s.name).trainable);
+  for (const spec of frozen) {
+    if (header.tensors.has(spec.name)) continue;
+    if (spec.name === LEGACY_CROSS_BIAS) {
+      throw new HyperloaderError(
+        `${authorsFile} carries the transformers-3.x cross-attention bias "${LEGACY_CROSS_BIAS}" (the authors' model uses it), but ${file} has none. ` +
+          'Set model.legacy_cross_attention_bias: off to evaluate without it (as transformers 4.x does), or use model.random_init to take the backbone from the file.',
+        { exitCode: 2 },
+      );
+    }
+    if (spec.name === names.shared && EMBEDDING_ALIASES.some((a) => header.tensors.has(a))) continue;
+    throw new HyperloaderError(`${file}: no tensor "${spec.name}", which ${authorsFile} has; model.checkpoint is not the authors' backbone`, { exitCode: 2 });
+  }
+  const byName = new Map(frozen.map((s) => [s.name, s]));
+  const wanted = frozen.map((s) => (header.tensors.has(s.name) ? s.name : EMBEDDING_ALIASES.find((a) => header.tensors.has(a))!));
+  for await (const [name, t] of iterateSafetensors(file, { names: wanted })) {
+    const spec = byName.get(name) ?? byName.get(names.shared)!;
+    const ours = t5.p(spec.name);
+    const theirs = tf.tidy(() => {
+      const x = tf.tensor(t.data as Float32Array, t.shape, 'float32');
+      return spec.kind === 'linear' ? tf.transpose(x) : x;
+    });
+    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]);
+    theirs.dispose();
+    if (!(diff <= 1e-6)) {
+      throw new HyperloaderError(
+        `${authorsFile}: the frozen weight "${spec.name}" differs from ${file} (max |Δ| ${diff.toExponential(2)}); ` +
+          'model.checkpoint is not the backbone the authors trained on. Point it at that checkpoint, or use model.random_init (the same shape) to take the backbone from the file.',
+        { exitCode: 2 },
+      );
+    }
+  }
+}
+
+/** sha256 of a file, streamed (the provenance run.json records). */
+function sha256(file: string): Promise<string> {
+  return new Promise((res, rej) => {
+    const h = createHash('sha256');
+    createReadStream(file)
+      .on('data', (b) => h.update(b))
+      .on('error', rej)
+      .on('end', () => res(h.digest('hex')));
+  });
+}
+
+/** The config the imported run saves: the backbone it uses, and what the authors trained. */
+function savedConfig(config: Config, backboneDir: string | null): { config: Config; adjusted: string[] } {
+  const out: Config = structuredClone(config);
+  const adjusted: string[] = [];
+  if (backboneDir) {
+    const model: Config['model'] = { ...out.model, checkpoint: backboneDir };
+    delete model.random_init;
+    out.model = model;
+  }
+  // The authors froze the backbone but for its layer norms (their freezing_params).
+  if (out.model.train_backbone) {
+    out.model.train_backbone = false;
+    adjusted.push('model.train_backbone: false (was true)');
+  }
+  if (!out.peft.train_layer_norms) {
+    out.peft.train_layer_norms = true;
+    adjusted.push('peft.train_layer_norms: true (was false)');
+  }
+  return { config: out, adjusted };
+}
+
+/** Creates `runs_dir/<name>/` from the authors' state dict (see the file comment). */
+export async function importAuthorRun(opts: ImportOptions): Promise<ImportResult> {
+  const { logger } = opts;
+  const authorsFile = resolve(opts.authorsFile);
+  const runDir = resolveRunDir(opts.config);
+  if (existsSync(runDir) && readdirSync(runDir).length > 0) {
+    throw new HyperloaderError(`the run directory ${runDir} already exists; import under another name (--name ${opts.config.experiment.name}-2)`, { exitCode: 2 });
+  }
+  const variant = opts.config.peft.variant;
+  if (variant !== 'hyperloader' && variant !== 'adapters' && variant !== 'lora') {
+    throw new HyperloaderError(
+      `${opts.configSource}: peft.variant "${variant}" has no counterpart in the authors' code; their state dicts are hypernetwork models (hyperloader, adapters, lora)`,
+      { exitCode: 2 },
+    );
+  }
+  const state = await readAuthorState(authorsFile);
+  const { tasks, ignored } = checkTasks(state, opts.config, opts.configSource);
+  const { cfg, checkpointDir } = await backboneCfg(opts.config);
+  const legacyMode = opts.config.model.legacy_cross_attention_bias;
+  const legacy = legacyMode !== 'off' && state.tensors.has(LEGACY_CROSS_BIAS);
+  const where = checkpointDir ? `the config of model.checkpoint (${join(checkpointDir, 'config.json')})` : `model.random_init in ${opts.configSource}`;
+  checkBackboneShapes(state, t5ParamSpecs(cfg, { legacyCrossBias: legacy }), where);
+
+  const { tokenizer } = await loadRunTokenizer(opts.config);
+  if (tokenizer.vocabSize > cfg.vocab_size) {
+    throw new HyperloaderError(
+      `the tokenizer has ${tokenizer.vocabSize} ids but the authors' model has a vocabulary of ${cfg.vocab_size}; set model.tokenizer in ${opts.configSource} to the tokenizer they trained with`,
+      { exitCode: 2 },
+    );
+  }
+
+  const { config: saved, adjusted } = savedConfig(opts.config, checkpointDir ? null : join(runDir, 'backbone'));
+  const plan: PeftPlan = resolvePeftPlan(saved.peft, cfg, tasks, { trainBackbone: saved.model.train_backbone });
+  const specs = peftParamSpecs(plan);
+  const host = new Map<string, HostTensor>([...state.tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data as Float32Array }]));
+  const peftHost = peftParamsFromAuthor(host, specs, authorsFile);
+  const used = new Set<string>([...t5ParamSpecs(cfg, { legacyCrossBias: legacy }).map((s) => s.name), ...specs.map((s) => s.name)]);
+  checkNothingLeft(state, used, ignored);
+
+  const backend = await initBackend(opts.config.experiment.backend, { threads: opts.config.experiment.threads, logger });
+  logger.debug({ backend: backend.name }, `backend: ${backend.name}`);
+  const isPeftName = (n: string) => n.includes('.adapter_layers_hyper_net.') || n.startsWith(TASK_PREFIX);
+  const t5 = t5ModelFromTensors(
+    cfg,
+    new Map([...state.tensors].map(([n, t]) => [n, { shape: t.shape, dtype: t.dtype, data: t.data }])),
+    authorsFile,
+    { ignoreExtra: isPeftName, legacyCrossBias: legacyMode },
+  );
+  state.tensors.clear();
+  const values = new Map([...peftHost].map(([n, t]) => [n, tf.tensor(t.data, t.shape, 'float32')]));
+  let model: PeftModel | null = null;
+  try {
+    model = new PeftModel(t5, plan, { values });
+    tf.dispose([...values.values()]);
+    if (checkpointDir) await checkFrozenAgainstCheckpoint(t5, checkpointDir, authorsFile);
+
+    await mkdir(runDir, { recursive: true });
+    try {
+      if (!checkpointDir) await saveT5Checkpoint(join(runDir, 'backbone'), t5);
+      await writeFile(join(runDir, 'config.yaml'), configToYaml(saved));
+      const checkpoint: CheckpointState = {
+        version: 1,
+        step: 0,
+        // Nothing was sampled here; the run cannot resume training (no optimizer moments).
+        sampler: { version: 1, tasks, sizes: tasks.map(() => 0), temperature: saved.training.temperature, batchSize: saved.training.batch_size, batches: 0, rng: new Rng(saved.experiment.seed).state() },
+        backbone_hash: await backboneHash(saved),
+        evals: [],
+        best: null,
+        since_best: 0,
+        train_seconds: 0,
+        examples_seen: 0,
+      };
+      await saveCheckpoint(runDir, 'last', model, null, checkpoint);
+      const counts = countParameters(model);
+      const now = new Date().toISOString();
+      await writeJsonAtomic(join(runDir, 'run.json'), {
+        name: saved.experiment.name,
+        status: 'imported',
+        hyperloader_version: packageVersion(),
+        backend: backend.name,
+        tokenizer: (await loadRunTokenizer(saved)).path,
+        created: now,
+        updated: now,
+        step: 0,
+        steps: 0,
+        trainable_parameters: counts.trainable,
+        total_parameters: counts.total,
+        train_seconds: 0,
+        examples_per_second: 0,
+        imported_from: { file: authorsFile, sha256: await sha256(authorsFile), tasks_ignored: ignored, adjusted },
+      });
+      logger.info({ run: runDir, tasks, ignored }, `imported ${authorsFile} into ${runDir}`);
+      return { runDir, config: saved, backboneDir: checkpointDir ? null : join(runDir, 'backbone'), ignoredTasks: ignored, adjusted, ...counts };
+    } catch (e) {
+      // Leave nothing half-written behind to refuse the next attempt.
+      await rm(runDir, { recursive: true, force: true });
+      throw e;
+    }
+  } finally {
+    if (model) model.dispose();
+    else tf.dispose([...values.values()]);
+    t5.dispose();
+  }
+}
