@@ -37,6 +37,8 @@ import { countParameters } from './run.js';
 import { backboneHash, loadRunTokenizer, resolveCheckpointDir } from './setup.js';
 
 const TASK_PREFIX = taskEmbeddingName('');
+/** transformers 3.5's T5 buckets relative positions up to this distance, whatever the config says (fixtures README). */
+const AUTHORS_MAX_DISTANCE = 128;
 
 export interface ImportOptions {
   /** The authors' state dict (.safetensors, their names). */
@@ -232,6 +234,14 @@ export async function importAuthorRun(opts: ImportOptions): Promise<ImportResult
   const state = await readAuthorState(authorsFile);
   const { tasks, ignored } = checkTasks(state, opts.config, opts.configSource);
   const { cfg, checkpointDir } = await backboneCfg(opts.config);
+  if (cfg.relative_attention_max_distance !== AUTHORS_MAX_DISTANCE) {
+    const key = checkpointDir ? `relative_attention_max_distance in ${join(checkpointDir, 'config.json')}` : `model.random_init.relative_attention_max_distance in ${opts.configSource}`;
+    throw new HyperloaderError(
+      `${key} is ${cfg.relative_attention_max_distance}, but the authors' code (transformers 3.5 T5) hard-codes ${AUTHORS_MAX_DISTANCE}, so the imported run would not compute their model. ` +
+        (checkpointDir ? `Use a checkpoint whose config says ${AUTHORS_MAX_DISTANCE} (t5-base does), or model.random_init with the same shape to take the backbone from the file.` : `Set it to ${AUTHORS_MAX_DISTANCE} (the default).`),
+      { exitCode: 2 },
+    );
+  }
   const legacyMode = opts.config.model.legacy_cross_attention_bias;
   const legacy = legacyMode !== 'off' && state.tensors.has(LEGACY_CROSS_BIAS);
   const where = checkpointDir ? `the config of model.checkpoint (${join(checkpointDir, 'config.json')})` : `model.random_init in ${opts.configSource}`;
@@ -249,7 +259,14 @@ export async function importAuthorRun(opts: ImportOptions): Promise<ImportResult
   const plan: PeftPlan = resolvePeftPlan(saved.peft, cfg, tasks, { trainBackbone: saved.model.train_backbone });
   const specs = peftParamSpecs(plan);
   const host = new Map<string, HostTensor>([...state.tensors].map(([n, t]) => [n, { shape: t.shape, data: t.data as Float32Array }]));
-  const peftHost = peftParamsFromAuthor(host, specs, authorsFile);
+  let peftHost: Map<string, HostTensor>;
+  try {
+    peftHost = peftParamsFromAuthor(host, specs, authorsFile);
+  } catch (e) {
+    // A config that does not describe the file: a usage error like the others here.
+    if (e instanceof HyperloaderError) throw new HyperloaderError(e.message, { exitCode: 2 });
+    throw e;
+  }
   const used = new Set<string>([...t5ParamSpecs(cfg, { legacyCrossBias: legacy }).map((s) => s.name), ...specs.map((s) => s.name)]);
   checkNothingLeft(state, used, ignored);
 
