@@ -18,7 +18,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Logger } from 'pino';
 import { HyperloaderError } from '../errors.js';
 import type { Config } from '../config/schema.js';
-import { configToYaml } from '../config/load.js';
+import { configToYaml, resolveConfigObject } from '../config/load.js';
 import { resolveRunDir } from '../config/paths.js';
 import { Rng } from '../data/rng.js';
 import { t5ConfigFromShape, type T5Config } from '../model/config.js';
@@ -213,7 +213,8 @@ function savedConfig(config: Config, backboneDir: string | null): { config: Conf
     out.peft.train_layer_norms = true;
     adjusted.push('peft.train_layer_norms: true (was false)');
   }
-  return { config: out, adjusted };
+  // Through the schema again, so config.yaml reads exactly as a loaded config does (key order included).
+  return { config: resolveConfigObject(out, { source: 'the imported run\'s config' }), adjusted };
 }
 
 /** Creates `runs_dir/<name>/` from the authors' state dict (see the file comment). */
