@@ -280,7 +280,9 @@ export async function importAuthorRun(opts: ImportOptions): Promise<ImportResult
     authorsFile,
     { ignoreExtra: isPeftName, legacyCrossBias: legacyMode },
   );
+  // The host copies are no longer needed (the file can be the size of t5-base).
   state.tensors.clear();
+  host.clear();
   const values = new Map([...peftHost].map(([n, t]) => [n, tf.tensor(t.data, t.shape, 'float32')]));
   let model: PeftModel | null = null;
   try {
@@ -323,7 +325,7 @@ export async function importAuthorRun(opts: ImportOptions): Promise<ImportResult
         examples_per_second: 0,
         imported_from: { file: authorsFile, sha256: await sha256(authorsFile), tasks_ignored: ignored, adjusted },
       });
-      logger.info({ run: runDir, tasks, ignored }, `imported ${authorsFile} into ${runDir}`);
+      logger.debug({ run: runDir, tasks, ignored }, `imported ${authorsFile} into ${runDir}`);
       return { runDir, config: saved, backboneDir: checkpointDir ? null : join(runDir, 'backbone'), ignoredTasks: ignored, adjusted, ...counts };
     } catch (e) {
       // Leave nothing half-written behind to refuse the next attempt.

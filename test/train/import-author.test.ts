@@ -120,7 +120,10 @@ async function checkRunAgainstCases(runDir: string, fixture: string, expectedKey
 for (const fixture of dirs) {
   test(`import (backbone from the file): the run reproduces the authors' logits — ${fixture}`, async () => {
     const { configFile, runs } = writeImportSetup(fixture);
+    await tf.setBackend('cpu');
+    const before = tf.memory().numTensors;
     const r = await importFixture(fixture, configFile);
+    assert.equal(tf.memory().numTensors, before, 'import frees every tensor it made');
     assert.equal(r.runDir, join(runs, 'authors'));
     for (const f of ['config.yaml', 'run.json', 'checkpoints/last/params.safetensors', 'checkpoints/last/state.json', 'backbone/config.json', 'backbone/model.safetensors']) {
       assert.ok(existsSync(join(r.runDir, f)), `${f} missing`);
