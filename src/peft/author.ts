@@ -36,11 +36,11 @@ export function peftParamsFromAuthor(state: ReadonlyMap<string, HostTensor>, spe
     const linear = isLinearWeight(spec);
     const expected = linear ? [spec.shape[1], spec.shape[0]] : spec.shape;
     if (!t) {
-      problems.push(`missing tensor ${spec.name} (expected shape [${expected}])`);
+      problems.push(`missing tensor ${spec.name} (expected shape [${expected.join(', ')}])`);
       continue;
     }
     if (t.shape.join() !== expected.join()) {
-      problems.push(`tensor ${spec.name} has shape [${t.shape}], expected [${expected}]`);
+      problems.push(`tensor ${spec.name} has shape [${t.shape.join(', ')}], expected [${expected.join(', ')}]`);
       continue;
     }
     out.set(spec.name, linear ? transpose2d(t) : { shape: [...t.shape], data: t.data });
@@ -49,6 +49,7 @@ export function peftParamsFromAuthor(state: ReadonlyMap<string, HostTensor>, spe
     throw new HyperloaderError(
       `${file}: not a HyperLoader state dict for this configuration:\n  ${problems.join('\n  ')}\n` +
         'Check that peft.* (variant, lora.rank, adapter.reduction_factor, hypernetwork sizes) and data.tasks match the run that saved it.',
+      { exitCode: 2 },
     );
   }
   return out;

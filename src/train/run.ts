@@ -36,7 +36,8 @@ import { hasCheckpoint, loadCheckpoint, saveCheckpoint, writeJsonAtomic, type Ch
 
 export interface RunInfo {
   name: string;
-  status: 'running' | 'interrupted' | 'failed' | 'finished';
+  /** imported: made by `hyperloader import` from the authors' state dict (evaluable, not trainable further). */
+  status: 'running' | 'interrupted' | 'failed' | 'finished' | 'imported';
   hyperloader_version: string;
   backend: string;
   tokenizer: string;
@@ -49,6 +50,8 @@ export interface RunInfo {
   train_seconds: number;
   examples_per_second: number;
   error?: string;
+  /** For imported runs: the authors' file, its sha256, tasks left out, config keys changed. */
+  imported_from?: unknown;
 }
 
 export interface TrainOptions {
@@ -167,6 +170,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   if (exists && !opts.resume) refuseExisting(runDir, name);
   if (!exists && opts.resume) {
     throw new HyperloaderError(`nothing to resume: ${runDir} has no run (no config.yaml). Start it without --resume.`, { exitCode: 2 });
+  }
+  if (exists && readRunInfo(runDir)?.status === 'imported') {
+    throw new HyperloaderError(
+      `${runDir} was imported from the authors' checkpoint (\`hyperloader import\`): it has no optimizer state or sampler position and cannot be trained further. ` +
+        'Evaluate it with `hyperloader eval --run`, or start a new run under another name.',
+      { exitCode: 2 },
+    );
   }
   if (exists) {
     const saved = readFileSync(join(runDir, 'config.yaml'), 'utf8');

@@ -213,12 +213,12 @@ test('import refuses what does not match, naming the task, tensor or key', async
   // Another bottleneck (reduction factor 8 → m = 4 where the file has m = 1): the generator tensor.
   await expectError(
     writeImportSetup(tiny, { peft: `  variant: hyperloader\n  adapter: { reduction_factor: 8 }` }),
-    /down_sampler_hyper_net\.bias_generator\.0\.weight has shape \[1,64\], expected \[4,64\]/,
+    /down_sampler_hyper_net\.bias_generator\.0\.weight has shape \[1, 64\], expected \[4, 64\]/,
   );
   // Separate LoRA generators: the file has the shared pair only.
   await expectError(writeImportSetup(tiny, { peft: `  variant: hyperloader\n  adapter: { reduction_factor: ${fx.hyperloader.reduction_factor} }\n  lora: { separate_generators: true }` }), /missing tensor .*lora_a_hyper_net\.lora_self_q/);
   // HyperFormer++ config on a HyperLoader file: the LoRA generators are left over.
-  await expectError(writeImportSetup(tiny, { peft: `  variant: adapters\n  adapter: { reduction_factor: ${fx.hyperloader.reduction_factor} }` }), /adapters_block_type\.weight has shape \[6,64\], expected \[2,64\]/);
+  await expectError(writeImportSetup(tiny, { peft: `  variant: adapters\n  adapter: { reduction_factor: ${fx.hyperloader.reduction_factor} }` }), /adapters_block_type\.weight has shape \[6, 64\], expected \[2, 64\]/);
   // A baseline without a hypernetwork has no counterpart in the authors' code.
   await expectError(writeImportSetup(tiny, { peft: '  variant: static' }), /peft\.variant "static"/);
   // Files: missing, and a PyTorch pickle.
