@@ -8,17 +8,17 @@
  *               paper's knobs (bottleneck d/32, LoRA r 8, α 8), frozen backbone (RMSNorm scales
  *               trained), dropout 0.1, summed label-smoothed loss, batch 8, and max lengths 64/32
  *               (not the paper's 128/128: a t5-small step takes seconds here).
- * Each case also runs as the `static` variant (same placement, per-task weights, no hypernetwork,
- * same seed and so the same batches), and the hyperloader model's module generation is timed on its
- * own (forward + backward of a sum over every generated tensor): two estimates of what the
- * hypernetwork costs per step.
+ * Each case also runs the `static` variant (same placement, per-task weights, no hypernetwork, same
+ * seed and so the same batches), its steps interleaved with the hyperloader ones, and the
+ * hyperloader model's module generation is timed on its own (forward + backward of a sum over
+ * every generated tensor): two estimates of what the hypernetwork costs per step.
  *
  *   npm run build && npm run bench:train -- [--cases quickstart,t5-small] [--variants hyperloader,static]
  *        [--steps N] [--warmup N] [--threads 1] [--json out.json]
  *
- * Every (case, variant) runs in its own child process: a fresh wasm heap each (it only grows and
- * cannot pass 4 GB), and an out-of-memory abort is reported instead of ending the benchmark. The
- * machine may be shared: process CPU time is reported beside wall time (single-threaded wasm: CPU
+ * Every case runs in its own child process: a fresh wasm heap each (it only grows and cannot pass
+ * 4 GB), and an out-of-memory abort is reported instead of ending the benchmark. The machine may
+ * be shared: process CPU time is reported beside wall time (single-threaded wasm: CPU
  * time is the work done, wall time also counts waiting for a core).
  */
 import { parseArgs } from 'node:util';
@@ -32,14 +32,18 @@ import type { Config } from '../src/config/schema.js';
 import { loadConfig, resolveConfigObject } from '../src/config/load.js';
 import { TaskSampler } from '../src/data/sampler.js';
 import { moduleTensors } from '../src/peft/modules.js';
-import type { PeftModel } from '../src/peft/model.js';
+import { resolvePeftPlan } from '../src/peft/config.js';
+import { PeftModel } from '../src/peft/model.js';
+import { initBackend } from '../src/runtime/backend.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { packageRoot } from '../src/runtime/paths.js';
+import { wasmThreads } from '../src/runtime/wasm-threads.js';
 import type { Example } from '../src/train/batch.js';
 import { toExamples } from '../src/train/features.js';
-import { trainSteps } from '../src/train/loop.js';
+import { trainSteps, type StepReport } from '../src/train/loop.js';
 import { AdamW } from '../src/train/optimizer.js';
 import { countParameters, prepareRun } from '../src/train/run.js';
+import { buildModel } from '../src/train/setup.js';
 
 const CASES = ['quickstart', 't5-small'] as const;
 type Case = (typeof CASES)[number];
@@ -52,7 +56,7 @@ type Variant = (typeof VARIANTS)[number];
  */
 const STEPS: Record<Case, { warmup: number; steps: number }> = {
   quickstart: { warmup: 15, steps: 40 },
-  't5-small': { warmup: 2, steps: 5 },
+  't5-small': { warmup: 2, steps: 8 },
 };
 
 /** The t5-small case (see the header); data are the quickstart's two demo tasks. */
@@ -116,13 +120,17 @@ interface Result {
   case: Case;
   variant: Variant;
   backend: string;
+  /** What the backend loader said (SIMD, threads). */
+  backendNote: string;
+  /** Threads asked for (experiment.threads) and the ones the wasm backend runs with. */
   threads: number;
+  wasmThreads: number;
   batchSize: number;
   maxSource: number;
   maxTarget: number;
   warmup: number;
   steps: number;
-  /** Median per timed step, ms. */
+  /** Median per timed step, ms (the variants' steps interleaved). */
   step: Sample;
   stepWalls: number[];
   examplesPerS: number;
@@ -138,10 +146,15 @@ interface Result {
   generate?: Sample;
   trainable: number;
   total: number;
+  /** The variants ran on one backbone object (frozen but for its RMSNorm scales). */
+  sharedBackbone: boolean;
+  /** Process start to the first step (config, backend, data, tokenizer, models), all variants together. */
   setupS: number;
   lossFirst: number;
   lossLast: number;
+  /** Live tensors after the timed steps minus before, all variants together. */
   leakedTensors: number;
+  /** The heap at the end, all variants together. */
   wasmHeapMiB?: number;
 }
 
@@ -164,92 +177,135 @@ function generateStep(model: PeftModel, task: string): void {
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
+interface Lane {
+  variant: Variant;
+  config: Config;
+  model: PeftModel;
+  optimizer: AdamW;
+  loop: Generator<StepReport, void, void>;
+  timed: { sample: Sample; examples: number; tokens: number; loss: number }[];
+}
+
+/**
+ * One case, every variant in this process. The variants take turns step by step (the order flipping
+ * each round), so drift — allocator growth, caches warming, other load on a shared machine — hits
+ * them alike. Each has its own sampler with the run's seed (the same batches), optimizer and loop.
+ * With a frozen backbone they share it (t5-small's weights fit the wasm heap once, not twice); only
+ * its RMSNorm scales are then updated by both, which changes values, not the work per step. A
+ * trained backbone (the quickstart) is built once per variant from the same seed.
+ */
 async function child(spec: string): Promise<void> {
-  const [c, variant] = spec.split(':') as [Case, Variant];
+  const [c, list] = spec.split(':') as [Case, string];
+  const variants = list.split('+') as Variant[];
   const warmup = args.warmup !== undefined ? Number(args.warmup) : STEPS[c].warmup;
   const steps = args.steps !== undefined ? Number(args.steps) : STEPS[c].steps;
   const t0 = performance.now();
-  const config = await caseConfig(c, variant);
+  const configs = await Promise.all(variants.map((v) => caseConfig(c, v)));
   // The loop stops at training.steps: leave room for the warm-up and timed steps.
-  config.training.steps = Math.max(config.training.steps, warmup + steps);
-  const run = await prepareRun(config, createLogger({ level: 'warn' }));
-  const { model, tokenizer } = run;
-  const t = config.training;
-  // As train() does (src/train/run.ts), without the run directory.
+  for (const cfg of configs) cfg.training.steps = Math.max(cfg.training.steps, warmup + steps);
+  const config = configs[0];
+  const logger = createLogger({ level: 'warn' });
+  // prepareRun initialises the backend again; with the same choice that is a no-op.
+  const backend = await initBackend(config.experiment.backend, { threads: config.experiment.threads, logger });
+  const run = await prepareRun(config, logger);
+  const { tokenizer } = run;
+  const taskNames = run.tasks.map((x) => x.name);
+  // As train() does (src/train/run.ts), without the run directory. The variants differ only in peft.*.
   const examples: Record<string, Example[]> = {};
   for (const task of run.tasks) {
     examples[task.name] = toExamples(task.splits.train, tokenizer, { maxSourceLength: config.data.max_source_length, maxTargetLength: config.data.max_target_length, codec: run.codec });
   }
   const all = Object.values(examples).flat();
-  const sampler = new TaskSampler({
-    sizes: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, v.length])),
-    temperature: t.temperature,
-    seed: config.experiment.seed,
-    batchSize: t.batch_size,
-  });
-  const optimizer = new AdamW(model.trainableVariables(), { beta1: t.adam_beta1, beta2: t.adam_beta2, eps: t.adam_eps, weightDecay: t.weight_decay });
-  const loop = trainSteps({ model, optimizer, sampler, examples, training: t, seed: config.experiment.seed, padId: tokenizer.padId, decoderStartId: model.t5.cfg.decoder_start_token_id });
+  const lanes: Lane[] = [];
+  for (const [i, cfg] of configs.entries()) {
+    const t = cfg.training;
+    const model =
+      i === 0
+        ? run.model
+        : cfg.model.train_backbone
+          ? (await buildModel(cfg, taskNames, tokenizer)).model
+          : new PeftModel(run.model.t5, resolvePeftPlan(cfg.peft, run.model.t5.cfg, taskNames, { trainBackbone: false }), { seed: cfg.experiment.seed });
+    const sampler = new TaskSampler({
+      sizes: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, v.length])),
+      temperature: t.temperature,
+      seed: cfg.experiment.seed,
+      batchSize: t.batch_size,
+    });
+    const optimizer = new AdamW(model.trainableVariables(), { beta1: t.adam_beta1, beta2: t.adam_beta2, eps: t.adam_eps, weightDecay: t.weight_decay });
+    const loop = trainSteps({ model, optimizer, sampler, examples, training: t, seed: cfg.experiment.seed, padId: tokenizer.padId, decoderStartId: model.t5.cfg.decoder_start_token_id });
+    lanes.push({ variant: variants[i], config: cfg, model, optimizer, loop, timed: [] });
+  }
+  const backbones = [...new Set(lanes.map((l) => l.model.t5))];
   const setupS = (performance.now() - t0) / 1000;
 
-  // The backbone's cache of frozen weights' transposes fills during the first steps and is kept: not a leak.
-  const live = () => tf.memory().numTensors - model.t5.transposeCache.size;
-  const timed: { sample: Sample; examples: number; tokens: number; loss: number }[] = [];
+  // The backbones' caches of frozen weights' transposes fill during the first steps and are kept: not a leak.
+  const live = () => tf.memory().numTensors - backbones.reduce((s, b) => s + b.transposeCache.size, 0);
   let before = 0;
   for (let i = 0; i < warmup + steps; i++) {
     if (i === warmup) before = live();
-    const { value, sample } = measure(() => loop.next());
-    if (value.done) throw new Error(`the loop ended after ${i} steps`);
-    if (i >= warmup) timed.push({ sample, examples: value.value.examples, tokens: value.value.tokens, loss: value.value.tokenLoss });
+    for (const lane of i % 2 === 0 ? lanes : [...lanes].reverse()) {
+      const { value, sample } = measure(() => lane.loop.next());
+      if (value.done) throw new Error(`the ${lane.variant} loop ended after ${i} steps`);
+      if (i >= warmup) lane.timed.push({ sample, examples: value.value.examples, tokens: value.value.tokens, loss: value.value.tokenLoss });
+    }
   }
   const leakedTensors = live() - before;
 
-  let generate: Sample | undefined;
-  if (model.plan.source === 'hypernetwork') {
-    const tasks = run.tasks.map((x) => x.name);
+  const generated = new Map<Variant, Sample>();
+  for (const lane of lanes.filter((l) => l.model.plan.source === 'hypernetwork')) {
     const gs: Sample[] = [];
     const n = Math.max(steps, 5);
     for (let i = 0; i < warmup + n; i++) {
-      const { sample } = measure(() => generateStep(model, tasks[i % tasks.length]));
+      const { sample } = measure(() => generateStep(lane.model, taskNames[i % taskNames.length]));
       if (i >= warmup) gs.push(sample);
     }
-    generate = medianSample(gs);
+    generated.set(lane.variant, medianSample(gs));
   }
 
-  const wallS = timed.reduce((s, x) => s + x.sample.wall, 0) / 1000;
-  const counts = countParameters(model);
   const heap = tf.getBackend() === 'wasm' ? (tf.backend() as unknown as { wasm: { HEAPU8: Uint8Array } }).wasm.HEAPU8.length : undefined;
-  const result: Result = {
-    case: c,
-    variant,
-    backend: tf.getBackend(),
-    threads: config.experiment.threads,
-    batchSize: t.batch_size,
-    maxSource: config.data.max_source_length,
-    maxTarget: config.data.max_target_length,
-    warmup,
-    steps,
-    step: medianSample(timed.map((x) => x.sample)),
-    stepWalls: timed.map((x) => Math.round(x.sample.wall)),
-    examplesPerS: timed.reduce((s, x) => s + x.examples, 0) / wallS,
-    targetTokensPerS: timed.reduce((s, x) => s + x.tokens, 0) / wallS,
-    targetTokensPerStep: mean(timed.map((x) => x.tokens)),
-    sourceTokens: mean(all.map((e) => e.source.length)),
-    targetTokens: mean(all.map((e) => e.target.length)),
-    truncatedSource: all.filter((e) => e.source.length >= config.data.max_source_length).length / all.length,
-    truncatedTarget: all.filter((e) => e.target.length >= config.data.max_target_length).length / all.length,
-    generate,
-    trainable: counts.trainable,
-    total: counts.total,
-    setupS,
-    lossFirst: timed[0].loss,
-    lossLast: timed[timed.length - 1].loss,
-    leakedTensors,
-    wasmHeapMiB: heap === undefined ? undefined : Math.round(heap / 2 ** 20),
-  };
-  optimizer.dispose();
-  model.dispose();
-  model.t5.dispose();
-  console.log(`RESULT ${JSON.stringify(result)}`);
+  for (const lane of lanes) {
+    const { timed } = lane;
+    const t = lane.config.training;
+    const wallS = timed.reduce((s, x) => s + x.sample.wall, 0) / 1000;
+    const counts = countParameters(lane.model);
+    const result: Result = {
+      case: c,
+      variant: lane.variant,
+      backend: tf.getBackend(),
+      backendNote: backend.tried.find((x) => x.ok)?.reason ?? '',
+      threads: config.experiment.threads,
+      wasmThreads: wasmThreads(),
+      batchSize: t.batch_size,
+      maxSource: config.data.max_source_length,
+      maxTarget: config.data.max_target_length,
+      warmup,
+      steps,
+      step: medianSample(timed.map((x) => x.sample)),
+      stepWalls: timed.map((x) => Math.round(x.sample.wall)),
+      examplesPerS: timed.reduce((s, x) => s + x.examples, 0) / wallS,
+      targetTokensPerS: timed.reduce((s, x) => s + x.tokens, 0) / wallS,
+      targetTokensPerStep: mean(timed.map((x) => x.tokens)),
+      sourceTokens: mean(all.map((e) => e.source.length)),
+      targetTokens: mean(all.map((e) => e.target.length)),
+      truncatedSource: all.filter((e) => e.source.length >= config.data.max_source_length).length / all.length,
+      truncatedTarget: all.filter((e) => e.target.length >= config.data.max_target_length).length / all.length,
+      generate: generated.get(lane.variant),
+      trainable: counts.trainable,
+      total: counts.total,
+      sharedBackbone: lane.model.t5 === run.model.t5 && lanes.length > 1 && !lane.config.model.train_backbone,
+      setupS,
+      lossFirst: timed[0].loss,
+      lossLast: timed[timed.length - 1].loss,
+      leakedTensors,
+      wasmHeapMiB: heap === undefined ? undefined : Math.round(heap / 2 ** 20),
+    };
+    console.log(`RESULT ${JSON.stringify(result)}`);
+  }
+  for (const lane of lanes) {
+    lane.optimizer.dispose();
+    lane.model.dispose();
+  }
+  for (const b of backbones) b.dispose();
 }
 
 const f0 = (x: number) => x.toFixed(0);
@@ -289,22 +345,25 @@ async function main(): Promise<void> {
   const results: Result[] = [];
   const failures: string[] = [];
   for (const c of cases) {
-    for (const v of variants) {
-      const childArgs = [script, '--child', `${c}:${v}`, '--threads', String(threads)];
-      if (args.steps !== undefined) childArgs.push('--steps', args.steps);
-      if (args.warmup !== undefined) childArgs.push('--warmup', args.warmup);
-      const r = spawnSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, cwd: packageRoot() });
-      const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (r.status !== 0 || !line) {
-        const why = /Aborted|memory access out of bounds/.test(r.stderr) ? 'out of wasm memory (4 GB heap)' : `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`;
-        failures.push(`${c} ${v}: ${why}`);
-        console.log(`${c} ${v}: failed: ${why}`);
-        continue;
-      }
-      const res = JSON.parse(line.slice(7)) as Result;
-      results.push(res);
-      console.log(`${c} ${v}: step wall ${res.stepWalls.join(' ')} ms; setup ${res.setupS.toFixed(1)} s; loss/token ${res.lossFirst.toFixed(3)} → ${res.lossLast.toFixed(3)}`);
+    const childArgs = [script, '--child', `${c}:${variants.join('+')}`, '--threads', String(threads)];
+    if (args.steps !== undefined) childArgs.push('--steps', args.steps);
+    if (args.warmup !== undefined) childArgs.push('--warmup', args.warmup);
+    const r = spawnSync(process.execPath, childArgs, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, cwd: packageRoot() });
+    const got = r.stdout.split('\n').filter((l) => l.startsWith('RESULT ')).map((l) => JSON.parse(l.slice(7)) as Result);
+    if (r.status !== 0 || got.length === 0) {
+      const why = /Aborted|memory access out of bounds/.test(r.stderr) ? 'out of wasm memory (4 GB heap)' : `exit ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}`;
+      failures.push(`${c}: ${why}`);
+      console.log(`${c}: failed: ${why}`);
+      continue;
     }
+    for (const res of got) {
+      results.push(res);
+      console.log(
+        `${c} ${res.variant}: ${res.backend} with ${res.wasmThreads} thread(s)${res.sharedBackbone ? ', one backbone shared by the variants' : ''}; ` +
+          `step wall ${res.stepWalls.join(' ')} ms; loss/token ${res.lossFirst.toFixed(3)} → ${res.lossLast.toFixed(3)}`,
+      );
+    }
+    console.log(`${c}: setup ${got[0].setupS.toFixed(1)} s; wasm heap ${got[0].wasmHeapMiB ?? '-'} MiB at the end`);
   }
 
   const shares: Share[] = [];
@@ -323,7 +382,7 @@ async function main(): Promise<void> {
   }
 
   console.log('');
-  const head = ['case', 'variant', 'batch', 'src/tgt max', 'ms/step wall', 'ms/step cpu', 'examples/s', 'tgt tokens/s', 'tgt tok/step', 'generate ms cpu', 'trainable params', 'wasm heap'];
+  const head = ['case', 'variant', 'batch', 'src/tgt max', 'ms/step wall', 'ms/step cpu', 'examples/s', 'tgt tokens/s', 'tgt tok/step', 'generate ms cpu', 'trainable params'];
   const body = results.map((r) => [
     r.case,
     r.variant,
@@ -336,7 +395,6 @@ async function main(): Promise<void> {
     f0(r.targetTokensPerStep),
     r.generate ? f1(r.generate.cpu) : '-',
     r.trainable.toLocaleString('en-US'),
-    r.wasmHeapMiB === undefined ? '-' : `${r.wasmHeapMiB} MiB`,
   ]);
   console.log(table(head, body));
   console.log('');
@@ -357,7 +415,7 @@ async function main(): Promise<void> {
         `${r.trainable.toLocaleString('en-US')} trainable of ${r.total.toLocaleString('en-US')}`,
     );
   }
-  for (const r of results) if (r.leakedTensors > 0) console.log(`warning: ${r.case} ${r.variant}: ${r.leakedTensors} tensors more after the timed steps than before`);
+  for (const r of results.filter((x) => x.variant === variants[0])) if (r.leakedTensors > 0) console.log(`warning: ${r.case}: ${r.leakedTensors} tensors more after the timed steps than before`);
   console.log(
     'ms/step: median of the timed steps (process CPU time: above wall = threads, below = waited for a core); examples/s and tokens/s: totals over the timed steps / their wall time; ' +
       "generate: forward + backward of the task's generated modules alone (a sum per generated tensor), as a share of the hyperloader step; " +
