@@ -77,3 +77,23 @@ test('a run killed with SIGKILL and resumed ends exactly where an uninterrupted 
     for (let i = 0; i < t.data.length; i++) assert.ok(Math.abs(t.data[i] - u.data[i]) <= 1e-6, `${name}[${i}]: ${t.data[i]} vs ${u.data[i]}`);
   }
 });
+
+test('periodic dev evaluation keeps the best checkpoint; select: best evaluates it; patience stops early', () => {
+  const { file, runs } = tinyConfig();
+  const r = cli(['train', '--config', file, '--quiet', '--set', 'training.steps=40', '--set', 'training.eval_every=8', '--set', 'training.select=best', '--set', 'training.patience=2']);
+  assert.equal(r.status, 0, r.stderr);
+  const runDir = join(runs, 'tiny');
+  const dev = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.split === 'dev');
+  assert.ok(dev.length >= 1, 'dev evaluations logged');
+  for (const d of dev) assert.equal(d.step % 8, 0);
+  const best = JSON.parse(readFileSync(join(runDir, 'checkpoints/best/state.json'), 'utf8'));
+  const bestDev = dev.reduce((a, b) => (b.average_f1 > a.average_f1 ? b : a));
+  assert.equal(best.best.step, bestDev.step, 'best checkpoint = the first step with the highest dev F1');
+  const results = JSON.parse(readFileSync(join(runDir, 'results.json'), 'utf8'));
+  assert.equal(results.checkpoint, 'best');
+  assert.equal(results.step, bestDev.step);
+  const last = JSON.parse(readFileSync(join(runDir, 'checkpoints/last/state.json'), 'utf8'));
+  // Patience 2: training stops two evaluations after the last improvement (or runs to the end).
+  const sinceBest = dev.filter((d) => d.step > bestDev.step).length;
+  assert.ok(last.step === 40 || sinceBest === 2, `stopped at ${last.step} with ${sinceBest} evaluations since the best`);
+});
