@@ -5,8 +5,8 @@
  */
 import { join } from 'node:path';
 import { HyperloaderError } from '../errors.js';
-import type { DatasetEntry } from './types.js';
-import { downloadFile, DownloadFailure, type DownloadOptions, type DownloadResult, type FileStatus, type RemoteFileExt } from './download.js';
+import type { DatasetEntry, RemoteFile } from './types.js';
+import { downloadFile, DownloadFailure, type DownloadOptions, type DownloadResult, type FileStatus } from './download.js';
 import { importFile, ImportIndex } from './download-import.js';
 import { safeJoin } from './download-fs.js';
 
@@ -15,7 +15,7 @@ export interface DownloadJob {
   group: string;
   /** The group's cache folder; `file.path` is inside it. */
   targetDir: string;
-  file: RemoteFileExt;
+  file: RemoteFile;
   checksumSource?: 'registry' | 'hub';
   revision?: string;
 }

@@ -4,9 +4,12 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises';
+import { rename, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { HyperloaderError } from '../errors.js';
+import { ensureParent, fsyncDir, fsyncFile } from '../runtime/fs.js';
+
+export { ensureParent, fsyncFile, writeFileAtomic } from '../runtime/fs.js';
 
 /** The suffix of a file being downloaded or imported; it never counts as a verified file. */
 export const PART_SUFFIX = '.part';
@@ -45,60 +48,12 @@ export function safeJoin(dir: string, rel: string, what: string): string {
   return p;
 }
 
-export async function ensureParent(path: string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-}
-
-/** Flushes a file to disk (so a crash after the rename cannot leave a truncated "verified" file). */
-export async function fsyncFile(path: string): Promise<void> {
-  const h = await open(path, 'r+');
-  try {
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-}
-
-/** Best effort: persists the rename itself. Directories cannot be opened for sync on every platform. */
-async function fsyncDir(dir: string): Promise<void> {
-  try {
-    const h = await open(dir, 'r');
-    try {
-      await h.sync();
-    } finally {
-      await h.close();
-    }
-  } catch {
-    /* not supported here (e.g. Windows); the file itself is already synced */
-  }
-}
-
 /** Moves a verified temporary file to its final name: fsync, rename, fsync the folder. */
 export async function commitFile(tmp: string, final: string): Promise<void> {
   await fsyncFile(tmp);
   await ensureParent(final);
   await rename(tmp, final);
   await fsyncDir(dirname(final));
-}
-
-/** Writes bytes to `path` atomically (temporary name, fsync, rename). */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await ensureParent(path);
-  const tmp = `${path}.${process.pid}.tmp`;
-  const h = await open(tmp, 'w');
-  try {
-    await h.writeFile(data);
-    await h.sync();
-  } finally {
-    await h.close();
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  await fsyncDir(dirname(path));
 }
 
 export async function removeIfExists(path: string): Promise<void> {

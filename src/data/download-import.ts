@@ -8,8 +8,9 @@ import { copyFile, readdir } from 'node:fs/promises';
 import { basename, join, relative, sep } from 'node:path';
 import { HyperloaderError } from '../errors.js';
 import { commitFile, ensureParent, PART_SUFFIX, removeIfExists, sha256File, sizeOf } from './download-fs.js';
-import { ensureFile, verifyPart, type AttemptRecord, type DownloadOptions, type DownloadResult, DownloadFailure, type RemoteFileExt } from './download.js';
+import { ensureFile, verifyPart, type AttemptRecord, type DownloadOptions, type DownloadResult, DownloadFailure } from './download.js';
 import type { Expectation } from './download-verify.js';
+import type { RemoteFile } from './types.js';
 
 /** Every regular file under a folder, by base name. */
 export class ImportIndex {
@@ -69,7 +70,7 @@ export class ImportIndex {
  * each member by its own name). `group` is the dataset key (or model id) used to match folders.
  */
 export async function importFile(
-  file: RemoteFileExt,
+  file: RemoteFile,
   targetDir: string,
   group: string,
   index: ImportIndex,
@@ -80,7 +81,7 @@ export async function importFile(
     // No archive in DIR: perhaps the user unpacked it. Import the members as plain files.
     const results: DownloadResult[] = [];
     for (const m of file.extract) {
-      const memberFile: RemoteFileExt = { path: m.path, urls: file.urls, sha256: m.sha256 };
+      const memberFile: RemoteFile = { path: m.path, urls: file.urls, sha256: m.sha256 };
       results.push(await importFile(memberFile, targetDir, group, index, opts));
     }
     return {
@@ -93,7 +94,7 @@ export async function importFile(
   return ensureFile(file, targetDir, opts, (f, target, exp) => importVerified(f, target, exp, wanted, index, opts.lock?.path));
 }
 
-async function importVerified(file: RemoteFileExt, target: string, exp: Expectation, wanted: string, index: ImportIndex, lockPath?: string) {
+async function importVerified(file: RemoteFile, target: string, exp: Expectation, wanted: string, index: ImportIndex, lockPath?: string) {
   const found = index.candidates(wanted);
   const attempts: AttemptRecord[] = [];
   if (found.length === 0) {

@@ -29,7 +29,6 @@ import { extractMembers, membersAllVerified, type ExtractResult } from './downlo
 export type { DownloadLog } from './download-verify.js';
 
 /** Optional registry fields (added alongside the registry) that the downloader uses when present. */
-export type RemoteFileExt = RemoteFile & { git_blob_sha1?: string; official_url?: string };
 
 export interface ProgressEvent {
   /** Absolute final path of the file. */
@@ -91,7 +90,7 @@ export interface AttemptRecord {
 export class DownloadFailure extends HyperloaderError {
   constructor(
     readonly target: string,
-    readonly file: RemoteFileExt,
+    readonly file: RemoteFile,
     readonly attempts: AttemptRecord[],
   ) {
     super(formatFailure(target, file, attempts));
@@ -99,7 +98,7 @@ export class DownloadFailure extends HyperloaderError {
   }
 }
 
-export function formatFailure(target: string, file: RemoteFileExt, attempts: AttemptRecord[]): string {
+export function formatFailure(target: string, file: RemoteFile, attempts: AttemptRecord[]): string {
   const lines = [`could not obtain ${file.path}`, `  target: ${target}`];
   if (file.sha256) lines.push(`  sha256: ${file.sha256}${file.size !== undefined ? ` (${file.size} bytes)` : ''}`);
   if (attempts.length === 0) lines.push('  tried:  (no URL is known for this file)');
@@ -125,10 +124,10 @@ export interface Acquired {
   source: string;
   status: 'downloaded' | 'imported';
 }
-export type Acquire = (file: RemoteFileExt, target: string, exp: Expectation) => Promise<Acquired>;
+export type Acquire = (file: RemoteFile, target: string, exp: Expectation) => Promise<Acquired>;
 
 /** Downloads one file (skipping it when the cached copy verifies), then extracts its zip members. */
-export async function downloadFile(file: RemoteFileExt, targetDir: string, opts: DownloadOptions): Promise<DownloadResult> {
+export async function downloadFile(file: RemoteFile, targetDir: string, opts: DownloadOptions): Promise<DownloadResult> {
   return ensureFile(file, targetDir, opts, (f, target, exp) => fetchVerified(f, target, exp, opts));
 }
 
@@ -137,7 +136,7 @@ export async function downloadFile(file: RemoteFileExt, targetDir: string, opts:
  * acquire the rest, remember it in the lock, extract archives.
  */
 export async function ensureFile(
-  file: RemoteFileExt,
+  file: RemoteFile,
   targetDir: string,
   opts: Pick<DownloadOptions, 'lock' | 'log' | 'rehash' | 'checksumSource' | 'revision'>,
   acquire: Acquire,
@@ -196,7 +195,7 @@ function hostOf(url: string): string {
 
 const MAX_WAIT_MS = 60_000;
 
-async function fetchVerified(file: RemoteFileExt, target: string, exp: Expectation, opts: DownloadOptions): Promise<Acquired> {
+async function fetchVerified(file: RemoteFile, target: string, exp: Expectation, opts: DownloadOptions): Promise<Acquired> {
   const log = opts.log ?? silentLog;
   const fetchImpl = opts.fetchImpl ?? ((url: string, init?: RequestInit) => fetch(url, init));
   const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));

@@ -15,7 +15,7 @@ import type { DownloadJob } from './download-batch.js';
 import { PART_SUFFIX, removeIfExists } from './download-fs.js';
 import { networkError, type FetchLike } from './download-http.js';
 import { checkExisting, expectationFor, silentLog, type DownloadLog } from './download-verify.js';
-import type { RemoteFileExt } from './download.js';
+import type { RemoteFile } from './types.js';
 
 export const DEFAULT_HUB_ENDPOINT = 'https://huggingface.co';
 
@@ -134,7 +134,7 @@ export async function modelJobs(id: string, revision: string, cacheDir: string, 
   for (const { name, required } of HUB_MODEL_FILES) {
     const url = hubFileUrl(id, revision, name, endpoint);
     const target = join(targetDir, name);
-    const file: RemoteFileExt = { path: name, urls: [url] };
+    const file: RemoteFile = { path: name, urls: [url] };
     const job: DownloadJob = { group: id, targetDir, file, checksumSource: 'hub', revision };
     const entry = opts.lock?.get(target);
     if (entry && entry.revision !== undefined && entry.revision !== revision) {

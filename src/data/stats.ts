@@ -7,10 +7,11 @@
  * (n words, n + 1 sentinels, </s>).
  */
 import type { DatasetEntry, Sentence, SplitName } from './types.js';
+import { MAX_SENTINEL_WORDS, SENTINEL_COUNT } from './sentinel.js';
 import { assembleSplits, datasetDir, readAvailableSplits, SPLITS } from './load.js';
 
 /** T5 has <extra_id_0..99>; a sentence of n words needs n + 1 of them (SPEC §5). */
-export const SENTINEL_COUNT = 100;
+export { SENTINEL_COUNT } from './sentinel.js';
 export const MAX_TOKENS = 128;
 
 export interface LengthSummary {
@@ -68,7 +69,7 @@ export function splitStats(sentences: readonly Sentence[], options: StatsOptions
     const n = s.tokens.length;
     tokens += n;
     lengths.push(n);
-    if (n > SENTINEL_COUNT - 1) overSentinels++;
+    if (n > MAX_SENTINEL_WORDS) overSentinels++;
     const c = count(s);
     if (c.source > maxTokens) overTokens.source++;
     if (c.target > maxTokens) overTokens.target++;

@@ -3,7 +3,7 @@
  * blank line between sentences — the CoNLL layout conlleval and `hyperloader score` read (the last
  * two columns are the gold and the predicted tag), so a run's F1 can be rechecked from the file.
  */
-import { mkdir, open, rename, rm } from 'node:fs/promises';
+import { writeFileAtomic } from '../runtime/fs.js';
 import { join } from 'node:path';
 import { HyperloaderError } from '../errors.js';
 import type { PredictionRow } from './evaluate.js';
@@ -60,20 +60,6 @@ export function predictionsPath(runDir: string, task: string, split: string): st
 export async function writePredictions(runDir: string, task: string, split: string, rows: readonly PredictionRow[]): Promise<string> {
   const file = predictionsPath(runDir, task, split);
   const text = predictionsText(rows);
-  await mkdir(join(runDir, 'predictions'), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  try {
-    const fh = await open(tmp, 'w');
-    try {
-      await fh.writeFile(text, 'utf8');
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, file);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
+  await writeFileAtomic(file, text);
   return file;
 }

@@ -4,8 +4,8 @@
  * fractions like the paper, the unweighted average over tasks, and the paper's numbers beside ours.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../runtime/fs.js';
 import { PAPER_TASKS, paperTaskOf, type PaperRow } from './paper.js';
 
 export interface TaskScore {
@@ -76,11 +76,6 @@ export function resultsCsv(r: Results): string {
   return rows.join('\n') + '\n';
 }
 
-async function atomicWrite(file: string, text: string): Promise<void> {
-  await writeFile(`${file}.tmp`, text);
-  await rename(`${file}.tmp`, file);
-}
-
 /** Reads a run's results.json, if any. */
 export function readResults(runDir: string): Results | null {
   const f = join(runDir, 'results.json');
@@ -98,7 +93,7 @@ export async function writeResults(runDir: string, r: Results): Promise<void> {
     const kept = old.splits.filter((s) => !r.splits.some((n) => n.split === s.split));
     merged.splits = [...kept, ...r.splits].sort((a, b) => (a.split === b.split ? 0 : a.split === 'dev' ? -1 : 1));
   }
-  await atomicWrite(join(runDir, 'results.json'), JSON.stringify(merged, null, 2) + '\n');
-  await atomicWrite(join(runDir, 'results.md'), resultsMarkdown(merged));
-  await atomicWrite(join(runDir, 'results.csv'), resultsCsv(merged));
+  await writeFileAtomic(join(runDir, 'results.json'), JSON.stringify(merged, null, 2) + '\n');
+  await writeFileAtomic(join(runDir, 'results.md'), resultsMarkdown(merged));
+  await writeFileAtomic(join(runDir, 'results.csv'), resultsCsv(merged));
 }

@@ -8,7 +8,8 @@
  * sees the encoder output as ours does. PEFT stores lora_A as [r, in] and lora_B as [out, r], the
  * authors' A and B layouts; ours are their transposes.
  */
-import { mkdir, writeFile, rename } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
+import { writeFileAtomic } from '../runtime/fs.js';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { LoraPosition, PeftPlan } from './config.js';
@@ -85,8 +86,7 @@ export async function exportPeftAdapter(modules: Modules, plan: PeftPlan, opts: 
       modules_to_save: null,
     };
     const cfgPath = join(opts.outDir, 'adapter_config.json');
-    await writeFile(`${cfgPath}.tmp`, JSON.stringify(config, null, 2) + '\n');
-    await rename(`${cfgPath}.tmp`, cfgPath);
+    await writeFileAtomic(cfgPath, JSON.stringify(config, null, 2) + '\n');
     const weights = join(opts.outDir, 'adapter_model.safetensors');
     await writeSafetensors(weights, peftLoraTensors(modules), { format: 'pt', hyperloader_task: opts.task });
     written.push(cfgPath, weights);

@@ -10,7 +10,8 @@ import type { AdapterPosition, LoraPosition, PeftPlan, Position, Stack } from '.
 import { STACKS, positionsUsedIn } from './config.js';
 import type { AdapterWeights, LayerModules, LoraWeights, Modules } from './modules.js';
 import { hyperPrefix, loraGeneratorName, taskEmbeddingName } from './specs.js';
-import { layerNorm, matmul } from './ops.js';
+import { layerNorm } from './ops.js';
+import { matMul2d } from '../model/linear.js';
 import { HyperloaderError } from '../errors.js';
 
 export type ParamMap = ReadonlyMap<string, tf.Tensor>;
@@ -26,7 +27,7 @@ function param(params: ParamMap, name: string): tf.Tensor {
 
 /** x·W + b for a generator stored [in, out]. */
 function gen(params: ParamMap, name: string, x: tf.Tensor2D, bias = true): tf.Tensor2D {
-  const y = matmul(x, param(params, `${name}.weight`) as tf.Tensor2D);
+  const y = matMul2d(x, param(params, `${name}.weight`) as tf.Tensor2D);
   return bias ? tf.add(y, param(params, `${name}.bias`)) : y;
 }
 
@@ -54,11 +55,11 @@ export function sourceEmbeddings(params: ParamMap, plan: PeftPlan, stack: Stack,
   const parts: tf.Tensor2D[] = [tf.tile(z, [rows.length, 1]) as tf.Tensor2D];
   if (plan.conditioning !== 'task') {
     const table = param(params, `${p}.layer_id_embeddings.weight`) as tf.Tensor2D;
-    parts.push(matmul(selector(rows.map((r) => r.layer), table.shape[0]), table));
+    parts.push(matMul2d(selector(rows.map((r) => r.layer), table.shape[0]), table));
   }
   if (plan.conditioning === 'task+layer+position') {
     const table = param(params, `${p}.adapters_block_type.weight`) as tf.Tensor2D;
-    parts.push(matmul(selector(rows.map((r) => plan.embeddedPositions.indexOf(r.position)), table.shape[0]), table));
+    parts.push(matMul2d(selector(rows.map((r) => plan.embeddedPositions.indexOf(r.position)), table.shape[0]), table));
   }
   const x = parts.length === 1 ? parts[0] : (tf.concat(parts, 1) as tf.Tensor2D);
   const h = tf.relu(gen(params, `${p}.task_hypernet.task_embeding_generator.0`, x));

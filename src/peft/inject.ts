@@ -7,21 +7,22 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterPosition, LoraPosition, PeftPlan } from './config.js';
 import type { SublayerSite, T5Hooks } from '../model/hooks.js';
 import type { AdapterWeights, LoraWeights, Modules } from './modules.js';
-import { geluTanh, layerNorm, matmul } from './ops.js';
+import { geluTanh, layerNorm } from './ops.js';
+import { matMul2d } from '../model/linear.js';
 
 /** The adapter's post-LayerNorm eps: PyTorch's layer_norm default, not T5's 1e-6 (SPEC §2). */
 export const ADAPTER_LN_EPS = 1e-5;
 
 /** Adapter(y) = LayerNorm(U·gelu(D·y + b_D) + b_U; γ, β) + y, on 2-D y [N, d]. */
 export function applyAdapter(w: AdapterWeights, y: tf.Tensor2D): tf.Tensor2D {
-  const mid = geluTanh(tf.add(matmul(y, w.down), w.downBias)) as tf.Tensor2D;
-  const out = tf.add(matmul(mid, w.up), w.upBias);
+  const mid = geluTanh(tf.add(matMul2d(y, w.down), w.downBias)) as tf.Tensor2D;
+  const out = tf.add(matMul2d(mid, w.up), w.upBias);
   return tf.add(layerNorm(out, w.gamma, w.beta, ADAPTER_LN_EPS), y) as tf.Tensor2D;
 }
 
 /** LoRA's delta (α/r)·x·Aᵀ·Bᵀ on 2-D x [N, d] → [N, inner]. */
 export function loraDelta(w: LoraWeights, x: tf.Tensor2D, scale: number): tf.Tensor2D {
-  const d = matmul(matmul(x, w.a), w.b);
+  const d = matMul2d(matMul2d(x, w.a), w.b);
   return scale === 1 ? d : (tf.mul(d, scale) as tf.Tensor2D);
 }
 

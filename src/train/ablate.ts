@@ -5,13 +5,14 @@
  * parameters, training time and examples/s side by side.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { HyperloaderError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import { resolveRunDir } from '../config/paths.js';
 import { PEFT_VARIANTS, type Config } from '../config/schema.js';
+import { writeFileAtomic } from '../runtime/fs.js';
 import { readResults, type Results } from '../eval/report.js';
 import { train, type RunInfo } from './run.js';
 
@@ -90,14 +91,9 @@ export async function ablate(opts: AblationOptions): Promise<{ dir: string; rows
   }
   const dir = join(resolveRunDir(base));
   await mkdir(dir, { recursive: true });
-  await writeAtomic(join(dir, 'comparison.md'), comparisonMarkdown(base.experiment.name!, rows));
-  await writeAtomic(join(dir, 'comparison.csv'), comparisonCsv(rows));
+  await writeFileAtomic(join(dir, 'comparison.md'), comparisonMarkdown(base.experiment.name!, rows));
+  await writeFileAtomic(join(dir, 'comparison.csv'), comparisonCsv(rows));
   return { dir, rows };
-}
-
-async function writeAtomic(file: string, text: string) {
-  await writeFile(`${file}.tmp`, text);
-  await rename(`${file}.tmp`, file);
 }
 
 /** The split a comparison reports: test when the runs evaluated it, else dev. */

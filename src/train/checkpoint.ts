@@ -9,10 +9,11 @@
  * moment leaves either the old checkpoint or the new one, never a mix.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HyperloaderError } from '../errors.js';
+import { fsyncDir, writeFileAtomic } from '../runtime/fs.js';
 import type { TaskSamplerState } from '../data/sampler.js';
 import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
 import type { PeftModel } from '../peft/model.js';
@@ -43,15 +44,6 @@ export type CheckpointLabel = 'last' | 'best';
 
 export const checkpointDir = (runDir: string, label: CheckpointLabel) => join(runDir, 'checkpoints', label);
 
-async function fsyncDir(dir: string): Promise<void> {
-  const fh = await open(dir, 'r');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-}
-
 /** Writes a checkpoint atomically (see the file comment). */
 export async function saveCheckpoint(runDir: string, label: CheckpointLabel, model: PeftModel, optimizer: AdamW | null, state: CheckpointState): Promise<void> {
   const parent = join(runDir, 'checkpoints');
@@ -71,15 +63,7 @@ export async function saveCheckpoint(runDir: string, label: CheckpointLabel, mod
     }
     await writeSafetensors(join(tmp, 'optimizer.safetensors'), moments, { step: String(o.step) });
   }
-  const stateFile = join(tmp, 'state.json');
-  const fh = await open(stateFile, 'w');
-  try {
-    await fh.writeFile(JSON.stringify(state, null, 2) + '\n');
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await fsyncDir(tmp);
+  await writeFileAtomic(join(tmp, 'state.json'), JSON.stringify(state, null, 2) + '\n');
   const target = checkpointDir(runDir, label);
   const old = join(parent, `.${label}.old-${process.pid}`);
   if (existsSync(target)) await rename(target, old);
@@ -161,7 +145,6 @@ export async function loadCheckpoint(
 }
 
 /** Writes a small JSON file atomically. */
-export async function writeJsonAtomic(file: string, value: unknown): Promise<void> {
-  await writeFile(`${file}.tmp`, JSON.stringify(value, null, 2) + '\n');
-  await rename(`${file}.tmp`, file);
+export function writeJsonAtomic(file: string, value: unknown): Promise<void> {
+  return writeFileAtomic(file, JSON.stringify(value, null, 2) + '\n');
 }

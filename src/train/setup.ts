@@ -8,9 +8,8 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { HyperloaderError } from '../errors.js';
 import type { Config } from '../config/schema.js';
-import { resolveCacheDir, resolveConfigPath } from '../config/paths.js';
+import { resolveConfigPath } from '../config/paths.js';
 import { loadTaskSplits, type TaskSplits } from '../data/load.js';
-import { modelCacheDir } from '../data/hub.js';
 import { entityTypes, makeTagCodec, type TagCodec } from '../data/sentinel-codec.js';
 import type { Sentence } from '../data/types.js';
 import { t5ConfigFromShape, type T5Config } from '../model/config.js';
@@ -22,17 +21,16 @@ import { T5Tokenizer } from '../tokenizer/t5-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { resolvePeftPlan, type PeftPlan } from '../peft/config.js';
 import { PeftModel } from '../peft/model.js';
+import { locateCheckpoint } from '../peft/params-table.js';
 
-/** Where model.checkpoint points: a directory, or a hub id downloaded into the cache. */
+/** Where model.checkpoint points: a directory, or a hub id downloaded into the cache (the same rule `params` uses). */
 export function resolveCheckpointDir(config: Config): string | null {
   const c = config.model.checkpoint;
   if (c === undefined) return null;
-  const direct = resolveConfigPath(config, c);
-  if (existsSync(join(direct, 'config.json'))) return direct;
-  const cached = modelCacheDir(resolveCacheDir(config), c);
-  if (existsSync(join(cached, 'config.json'))) return cached;
+  const { dir, looked } = locateCheckpoint(config);
+  if (dir) return dir;
   throw new HyperloaderError(
-    `model.checkpoint: "${c}" is neither a directory with config.json + model.safetensors (${direct}) nor a downloaded model (${cached}). ` +
+    `model.checkpoint: "${c}" is not a checkpoint directory with config.json + model.safetensors (looked in ${looked.join(', ')}). ` +
       `Run \`hyperloader download --model ${c}\`, or point model.checkpoint at a checkpoint directory.`,
   );
 }

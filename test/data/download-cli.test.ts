@@ -2,29 +2,18 @@
  * `hyperloader download` end to end: the real executable in a child process, the hub on a local
  * server (HF_ENDPOINT), datasets imported from the shared folder with --from.
  */
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { binPath, sharedDatasets } from '../helpers/paths.js';
-import { closedPort, startServer, type TestServer } from './download-server.js';
+import { closedPort, startServer, scratch } from './download-server.js';
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const dirs: string[] = [];
-const servers: TestServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'hl-dlcli-'));
-  dirs.push(d);
-  return d;
-}
+const { tmp, track } = scratch('hl-dlcli-');
 
 /** Runs the CLI without blocking this process's event loop (the test server lives here). */
 function cli(args: string[], env: Record<string, string> = {}): Promise<{ status: number; stdout: string; stderr: string }> {
@@ -47,7 +36,7 @@ test('download --model: hub files into <cache>/models/<id>/, a summary, then an 
     },
     '/t5-tiny/resolve/main/spiece.model': { body: new Uint8Array([1, 2, 3]) },
   });
-  servers.push(s);
+  track(s);
   const cache = await tmp();
   const r = await cli(['download', '--model', 't5-tiny', '--cache-dir', cache], { HF_ENDPOINT: s.base });
   assert.equal(r.status, 0, r.stderr);

@@ -1,27 +1,16 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DownloadLock, LOCK_FILE_NAME } from '../../src/data/download-lock.js';
 import { runJobs, summarize } from '../../src/data/download-batch.js';
 import { hubEndpoint, hubFileMeta, hubFileUrl, modelCacheDir, modelJobs, sha256FromEtag, validateModelId } from '../../src/data/hub.js';
-import { startServer, type Route, type TestServer } from './download-server.js';
+import { startServer, type Route, scratch } from './download-server.js';
 
 const sha256 = (b: Uint8Array | string) => createHash('sha256').update(b).digest('hex');
-const dirs: string[] = [];
-const servers: TestServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'hl-hub-'));
-  dirs.push(d);
-  return d;
-}
+const { tmp, track } = scratch('hl-hub-');
 
 const CONFIG = '{"model_type": "t5", "d_model": 8}\n';
 const WEIGHTS = new Uint8Array(3000).map((_, i) => (i * 31) & 0xff);
@@ -70,7 +59,7 @@ test('hub URLs, ids and ETags', () => {
 
 test('HEAD reads the sha256 from X-Linked-Etag without following the CDN redirect, and follows relative redirects', async () => {
   const s = await startServer(hubRoutes());
-  servers.push(s);
+  track(s);
   const w = await hubFileMeta(s.url('/t5-tiny/resolve/main/model.safetensors'), { timeoutMs: 3000 });
   assert.deepEqual(w, { status: 302, sha256: sha256(WEIGHTS), size: WEIGHTS.length });
   const t = await hubFileMeta(s.url('/t5-tiny/resolve/main/tokenizer.json'), { timeoutMs: 3000 });
@@ -83,7 +72,7 @@ test('HEAD reads the sha256 from X-Linked-Etag without following the CDN redirec
 
 test('a model: files into <cache>/models/<id>/, verified by the hub sha256 or recorded; a rerun needs no network', async () => {
   const s = await startServer(hubRoutes());
-  servers.push(s);
+  track(s);
   const cache = await tmp();
   const lines: string[] = [];
   const log = { info: (m: string) => lines.push(m), warn: (m: string) => lines.push(m), debug: () => {} };
@@ -119,7 +108,7 @@ test('a model: files into <cache>/models/<id>/, verified by the hub sha256 or re
 
 test('weights that do not match the hub sha256 are refused and nothing is left at the final path', async () => {
   const s = await startServer(hubRoutes('main', new Uint8Array(WEIGHTS.length).fill(7)));
-  servers.push(s);
+  track(s);
   const cache = await tmp();
   const lock = await DownloadLock.open(cache);
   const jobs = await modelJobs('t5-tiny', 'main', cache, { lock, timeoutMs: 3000, endpoint: s.base });
@@ -135,7 +124,7 @@ test('another revision replaces the cached files of the previous one', async () 
   const routes = { ...hubRoutes('main'), ...hubRoutes('v2') };
   routes['/t5-tiny/resolve/v2/config.json'] = { body: new TextEncoder().encode('{"v": 2}\n') };
   const s = await startServer(routes);
-  servers.push(s);
+  track(s);
   const cache = await tmp();
   const lock = await DownloadLock.open(cache);
   await runJobs(await modelJobs('t5-tiny', 'main', cache, { lock, timeoutMs: 3000, endpoint: s.base }), { timeoutMs: 3000, retries: 0, backoffMs: 1, lock });

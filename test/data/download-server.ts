@@ -3,8 +3,33 @@
  * unless told not to), and misbehaves on request: 404s, dropped connections, stalls. It records
  * every request and closes itself after a bounded lifetime even if a test forgets to.
  */
+import { after } from 'node:test';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+
+/**
+ * The temporary folders and servers of one test file, removed and closed when its tests end.
+ * Call once at the top level of a test file.
+ */
+export function scratch(prefix: string): { tmp: () => Promise<string>; track: (s: TestServer) => TestServer } {
+  const dirs: string[] = [];
+  const servers: TestServer[] = [];
+  after(async () => {
+    await Promise.all(servers.map((s) => s.close()));
+    await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
+  });
+  return {
+    tmp: async () => {
+      const d = await mkdtemp(join(tmpdir(), prefix));
+      dirs.push(d);
+      return d;
+    },
+    track: (s) => (servers.push(s), s),
+  };
+}
 
 export interface Route {
   body?: Uint8Array;

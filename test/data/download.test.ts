@@ -1,16 +1,15 @@
-import { test, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, readdir, rm, writeFile, utimes } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readFile, readdir, rm, writeFile, utimes } from 'node:fs/promises';
 import { join } from 'node:path';
 import { zipSync } from 'fflate';
 import { HyperloaderError } from '../../src/errors.js';
 import { downloadFile, DownloadFailure, type DownloadOptions } from '../../src/data/download.js';
 import { DownloadLock, LOCK_FILE_NAME } from '../../src/data/download-lock.js';
-import { closedPort, startServer, type TestServer } from './download-server.js';
+import { closedPort, startServer, type TestServer, scratch } from './download-server.js';
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -27,22 +26,11 @@ function bytes(n: number, seed = 1): Uint8Array {
   return out;
 }
 
-const dirs: string[] = [];
-const servers: TestServer[] = [];
-after(async () => {
-  await Promise.all(servers.map((s) => s.close()));
-  await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
-});
-
-async function tmp(): Promise<string> {
-  const d = await mkdtemp(join(tmpdir(), 'hl-download-'));
-  dirs.push(d);
-  return d;
-}
+const { tmp, track } = scratch('hl-download-');
 
 async function server(routes: Parameters<typeof startServer>[0]): Promise<TestServer> {
   const s = await startServer(routes);
-  servers.push(s);
+  track(s);
   return s;
 }
 
