@@ -30,7 +30,6 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../src/config/schema.js';
 import { loadConfig, resolveConfigObject } from '../src/config/load.js';
-import { TaskSampler } from '../src/data/sampler.js';
 import { moduleTensors } from '../src/peft/modules.js';
 import { resolvePeftPlan } from '../src/peft/config.js';
 import { PeftModel } from '../src/peft/model.js';
@@ -39,9 +38,9 @@ import { createLogger } from '../src/runtime/logger.js';
 import { packageRoot } from '../src/runtime/paths.js';
 import { wasmThreads } from '../src/runtime/wasm-threads.js';
 import type { Example } from '../src/train/batch.js';
-import { toExamples } from '../src/train/features.js';
+import { samplerFor, toExamples } from '../src/train/features.js';
 import { trainSteps, type StepReport } from '../src/train/loop.js';
-import { AdamW } from '../src/train/optimizer.js';
+import { adamWFor } from '../src/train/optimizer.js';
 import { countParameters, prepareRun } from '../src/train/run.js';
 import { buildModel } from '../src/train/setup.js';
 
@@ -181,7 +180,7 @@ interface Lane {
   variant: Variant;
   config: Config;
   model: PeftModel;
-  optimizer: AdamW;
+  optimizer: ReturnType<typeof adamWFor>;
   loop: Generator<StepReport, void, void>;
   timed: { sample: Sample; examples: number; tokens: number; loss: number }[];
 }
@@ -225,14 +224,10 @@ async function child(spec: string): Promise<void> {
         : cfg.model.train_backbone
           ? (await buildModel(cfg, taskNames, tokenizer)).model
           : new PeftModel(run.model.t5, resolvePeftPlan(cfg.peft, run.model.t5.cfg, taskNames, { trainBackbone: false }), { seed: cfg.experiment.seed });
-    const sampler = new TaskSampler({
-      sizes: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, v.length])),
-      temperature: t.temperature,
-      seed: cfg.experiment.seed,
-      batchSize: t.batch_size,
-    });
-    const optimizer = new AdamW(model.trainableVariables(), { beta1: t.adam_beta1, beta2: t.adam_beta2, eps: t.adam_eps, weightDecay: t.weight_decay });
-    const loop = trainSteps({ model, optimizer, sampler, examples, training: t, seed: cfg.experiment.seed, padId: tokenizer.padId, decoderStartId: model.t5.cfg.decoder_start_token_id });
+    const sampler = samplerFor(examples, t, cfg.experiment.seed);
+    const optimizer = adamWFor(model.trainableVariables(), t);
+    const microBatches = t.grad_accumulation === 'auto' ? 1 : t.grad_accumulation;
+    const loop = trainSteps({ model, optimizer, sampler, examples, training: t, seed: cfg.experiment.seed, padId: tokenizer.padId, decoderStartId: model.t5.cfg.decoder_start_token_id, microBatches });
     lanes.push({ variant: variants[i], config: cfg, model, optimizer, loop, timed: [] });
   }
   const backbones = [...new Set(lanes.map((l) => l.model.t5))];

@@ -196,7 +196,12 @@ export const trainingSchema = z.strictObject({
   batch_size: positiveInt
     .default(128)
     .describe('Examples per optimiser step (per accumulation micro-batch: batch_size / grad_accumulation).'),
-  grad_accumulation: positiveInt.default(1).describe('Micro-batches whose gradients make one optimiser step.'),
+  grad_accumulation: z
+    .union([positiveInt, z.literal('auto')])
+    .default(1)
+    .describe(
+      'Micro-batches whose gradients make one optimiser step. auto: the fewest that fit in the backend\'s memory, measured before the first step on the longest training example.',
+    ),
   lr: z.number().positive().default(3e-4).describe('Peak learning rate (AdamW).'),
   warmup_steps: nonNegInt.default(500).describe('Linear warmup from 0 to lr over this many steps.'),
   schedule: z
@@ -208,6 +213,18 @@ export const trainingSchema = z.strictObject({
   adam_beta2: z.number().min(0).lt(1).default(0.999).describe('AdamW β2.'),
   adam_eps: z.number().positive().default(1e-8).describe('AdamW epsilon.'),
   temperature: z.number().positive().default(10).describe('Task sampling temperature T: p_t ∝ (n_t/N)^(1/T).'),
+  group_by_length: nonNegInt
+    .default(0)
+    .describe(
+      'G > 1: draw G batches of a task at once, sort them by length and hand them out in random order (less padding, much faster on a CPU; the examples seen are unchanged); 0 = off, as the paper.',
+    ),
+  position_bias_lr_scale: z
+    .number()
+    .positive()
+    .default(1)
+    .describe(
+      'Learning-rate multiplier for the T5 relative position bias tables. A backbone trained from scratch needs biases of several units to align tag k with word k, and AdamW moves a parameter by about lr per step: 100 gets there in tens of steps instead of thousands (docs/real-data.md). 1 = the paper.',
+    ),
   label_smoothing: z.number().min(0).lt(1).default(0.1).describe('Label smoothing ε of the token loss.'),
   loss_reduction: z
     .enum(['sum', 'mean'])

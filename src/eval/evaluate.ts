@@ -7,7 +7,7 @@
  * scored only on the words whose tags survived — what the model could see, as the authors did.
  */
 import * as tf from '@tensorflow/tfjs';
-import { truncateToSentinels, toSource, toTarget, fromTargetText, alignToGold } from '../data/sentinel.js';
+import { bioToSbio, truncateToSentinels, toSource, toTarget, fromTargetText, alignToGold } from '../data/sentinel.js';
 import { tagCodec, type TagCodec } from '../data/sentinel-codec.js';
 import type { Sentence } from '../data/types.js';
 import { greedyGenerate } from '../model/generate.js';
@@ -27,6 +27,8 @@ export interface EvalItem {
   sourceIds: number[];
   /** Gold IOB2 tags decoded from the truncated label ids. */
   gold: string[];
+  /** Gold tags the tokenizer could not encode, taken from the dataset instead (see decodeGold). */
+  undecodableGold: number;
 }
 
 /** One scored sentence: the words that were scored, their gold tags and the aligned prediction. */
@@ -73,15 +75,49 @@ export interface TaskEvaluation {
    * tags (worth a log line: they are invisible in the F1).
    */
   unscoredWords: number;
+  /** Gold tags the tokenizer cannot encode (scored from the dataset; the model can never emit them). */
+  undecodableGold: number;
 }
 
 /**
  * Gold tags as the model sees them: the target text tokenised with maxTargetLength truncation,
- * decoded with special tokens skipped, split on whitespace, sBIO → BIO.
+ * decoded with special tokens skipped, split on whitespace, sBIO → BIO. A cut inside a type name
+ * leaves that fragment as the gold type, as the authors scored.
+ *
+ * One repair: a tag the tokenizer cannot encode (a word-level vocabulary that lacks a type seen
+ * only in dev/test) becomes `<unk>`, which decoding drops, and every later gold tag would shift
+ * onto the wrong word. So the label ids are decoded one sentinel-delimited segment at a time, and
+ * a segment holding `<unk>` is replaced by the dataset's own tag for that word and counted in
+ * `undecodable` (the caller warns: such a tag can never be predicted).
  */
-export function goldFromLabels(tags: readonly string[], tokenizer: Tokenizer, maxTargetLength: number, codec: TagCodec = tagCodec): string[] {
+export function decodeGold(tags: readonly string[], tokenizer: Tokenizer, maxTargetLength: number, codec: TagCodec = tagCodec): { gold: string[]; undecodable: number } {
   const labelIds = tokenizer.encode(toTarget(tags, codec), { maxLength: maxTargetLength });
-  return fromTargetText(tokenizer.decode(labelIds, { skipSpecialTokens: true }), codec);
+  const sbio = bioToSbio(tags, codec);
+  const pieces: string[] = [];
+  let undecodable = 0;
+  let word = -1;
+  let segment: number[] = [];
+  const close = () => {
+    if (word < 0 || segment.length === 0) return;
+    if (segment.includes(tokenizer.unkId) && word < sbio.length) {
+      pieces.push(sbio[word]!);
+      undecodable++;
+    } else pieces.push(tokenizer.decode(segment, { skipSpecialTokens: true }));
+  };
+  for (const id of labelIds) {
+    if (tokenizer.sentinelIndex(id) >= 0) {
+      close();
+      word++;
+      segment = [];
+    } else if (id !== tokenizer.eosId && id !== tokenizer.padId) segment.push(id);
+  }
+  close();
+  return { gold: fromTargetText(pieces.join(' '), codec), undecodable };
+}
+
+/** decodeGold's tags alone. */
+export function goldFromLabels(tags: readonly string[], tokenizer: Tokenizer, maxTargetLength: number, codec: TagCodec = tagCodec): string[] {
+  return decodeGold(tags, tokenizer, maxTargetLength, codec).gold;
 }
 
 /** Decoded model output → IOB2 tags cut or padded with O to the gold length, by position. */
@@ -92,13 +128,13 @@ export function predictedTags(decodedText: string, goldLength: number, codec: Ta
 /** Source ids and gold for one sentence. */
 export function prepareItem(sentence: Sentence, index: number, tokenizer: Tokenizer, opts: LengthOptions): EvalItem {
   const kept = truncateToSentinels(sentence).sentence;
-  const gold = goldFromLabels(kept.tags, tokenizer, opts.maxTargetLength, opts.codec);
+  const { gold, undecodable } = decodeGold(kept.tags, tokenizer, opts.maxTargetLength, opts.codec);
   if (gold.length > kept.tokens.length) {
     // The codec keeps every tag one whitespace-free word, so decoding cannot add tags; if it did, rows would misalign.
     throw new Error(`sentence ${index + 1}: ${gold.length} gold tags decoded from ${kept.tokens.length} words`);
   }
   const sourceIds = tokenizer.encode(toSource(kept.tokens), { maxLength: opts.maxSourceLength });
-  return { index, sentence: kept, sourceIds, gold };
+  return { index, sentence: kept, sourceIds, gold, undecodableGold: undecodable };
 }
 
 /**
@@ -188,7 +224,8 @@ export async function evaluateTask(opts: EvaluateTaskOptions): Promise<TaskEvalu
     decoder.release();
   }
   const unscoredWords = opts.sentences.reduce((n, s, i) => n + s.tokens.length - rows[i]!.gold.length, 0);
-  return { score: taskScoreOf(opts.task, rows, opts.mode), rows, unscoredWords };
+  const undecodableGold = items.reduce((n, it) => n + it.undecodableGold, 0);
+  return { score: taskScoreOf(opts.task, rows, opts.mode), rows, unscoredWords, undecodableGold };
 }
 
 export interface EvalProgress {

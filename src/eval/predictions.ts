@@ -40,8 +40,11 @@ export function predictionsText(rows: readonly PredictionRow[]): string {
   return blocks.join('\n');
 }
 
-/** The predictions file's path in a run directory. */
-export function predictionsPath(runDir: string, task: string, split: string): string {
+/**
+ * The predictions file's path in a run directory: predictions/<task>.<split>.txt for the final
+ * evaluation, predictions/step-<N>/<task>.<split>.txt for the dev evaluation at step N.
+ */
+export function predictionsPath(runDir: string, task: string, split: string, step?: number): string {
   for (const [key, v] of [
     ['task', task],
     ['split', split],
@@ -50,16 +53,32 @@ export function predictionsPath(runDir: string, task: string, split: string): st
       throw new HyperloaderError(`${key} name ${JSON.stringify(v)} cannot be part of a file name (predictions/<task>.<split>.txt); rename it without / or \\`);
     }
   }
-  return join(runDir, 'predictions', `${task}.${split}.txt`);
+  const dir = step === undefined ? join(runDir, 'predictions') : join(runDir, 'predictions', `step-${step}`);
+  return join(dir, `${task}.${split}.txt`);
 }
 
 /**
  * Writes predictions/<task>.<split>.txt atomically: a temporary file, flushed to disk, then renamed
  * over the old one, so a reader never sees half a file. Returns the path.
  */
-export async function writePredictions(runDir: string, task: string, split: string, rows: readonly PredictionRow[]): Promise<string> {
-  const file = predictionsPath(runDir, task, split);
+export async function writePredictions(runDir: string, task: string, split: string, rows: readonly PredictionRow[], step?: number): Promise<string> {
+  const file = predictionsPath(runDir, task, split, step);
   const text = predictionsText(rows);
   await writeFileAtomic(file, text);
   return file;
+}
+
+/**
+ * One sentence for a log line: each word bare when gold and prediction are both O, `word/TAG` when
+ * they agree, `word/GOLD→PRED` when they differ — what the model outputs, readable mid-run.
+ */
+export function sampleLine(row: PredictionRow): string {
+  return row.tokens
+    .map((t, i) => {
+      const g = row.gold[i]!;
+      const p = row.pred[i]!;
+      if (g === p) return g === 'O' ? t : `${t}/${g}`;
+      return `${t}/${g}→${p}`;
+    })
+    .join(' ');
 }

@@ -53,6 +53,11 @@ export const names = {
   lmHead: 'lm_head.weight',
 };
 
+/** Whether `name` is one of the relative position bias tables (encoder, decoder, legacy cross). */
+export function isPositionBias(name: string): boolean {
+  return name === names.relBias('encoder') || name === names.relBias('decoder') || name === LEGACY_CROSS_BIAS;
+}
+
 /** Every parameter with its shape, in a fixed order, without allocating anything. */
 export function t5ParamSpecs(cfg: T5Config, opts: SpecOptions): ParamSpec[] {
   const { d_model: d, d_kv, num_heads: h, d_ff: f, vocab_size: v } = cfg;

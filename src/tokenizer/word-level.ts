@@ -6,6 +6,11 @@
  *
  * Saved as a Hugging Face tokenizer.json (WordLevel model, WhitespaceSplit, `$A </s>`), so the
  * file also loads in HF `tokenizers`.
+ *
+ * Lowercase fallback (`lowercase`): the vocabulary holds lowercased words, and a word not found as
+ * written is looked up lowercased. Tags stay exactly as written (they are matched first), so
+ * `B-Actor`'s type `Actor` still decodes as `Actor`. The flag is kept in the file under
+ * `hyperloader.lowercase_fallback` (HF `tokenizers` ignores it and would look words up as written).
  */
 import { writeFile } from 'node:fs/promises';
 import { HyperloaderError } from '../errors.js';
@@ -27,24 +32,36 @@ export interface WordLevelOptions {
   minCount?: number;
   /** Keep at most this many words, most frequent first (default: all). */
   maxWords?: number;
+  /** Tokens kept whatever their count, before the words (tag names: gold must always encode). */
+  keep?: readonly string[];
+  /** Lowercase the counted words and look unknown words up lowercased (see the header). */
+  lowercase?: boolean;
 }
 
 /** Builds the vocabulary from token lists (words and tags alike); ties in frequency sort by text. */
 export function buildWordLevelTokenizer(sentences: readonly (readonly string[])[], opts: WordLevelOptions = {}): WordLevelTokenizer {
   const minCount = opts.minCount ?? 1;
   const reserved = new Set<string>([...HEAD, ...Array.from({ length: SENTINEL_COUNT }, (_, n) => sentinelToken(n))]);
+  const keep: string[] = [];
+  for (const token of opts.keep ?? []) {
+    if (token === '' || /\s/.test(token)) throw new HyperloaderError(`cannot keep ${JSON.stringify(token)} as one word-level token: it is empty or holds whitespace`);
+    if (!reserved.has(token) && !keep.includes(token)) keep.push(token);
+  }
+  const kept = new Set(keep);
   const counts = new Map<string, number>();
   for (const sentence of sentences) {
     for (const token of sentence) {
       // encode() splits on whitespace, so a token with spaces inside is several words.
-      for (const word of token.split(/\s+/)) {
-        if (word !== '' && !reserved.has(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
+      for (const raw of token.split(/\s+/)) {
+        const word = opts.lowercase ? raw.toLowerCase() : raw;
+        if (word !== '' && !reserved.has(word) && !kept.has(word)) counts.set(word, (counts.get(word) ?? 0) + 1);
       }
     }
   }
   let words = [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w]) => w);
   if (opts.maxWords !== undefined) words = words.slice(0, opts.maxWords);
-  return new WordLevelTokenizer([...HEAD, ...words, ...Array.from({ length: SENTINEL_COUNT }, (_, i) => sentinelToken(SENTINEL_COUNT - 1 - i))]);
+  const vocab = [...HEAD, ...keep, ...words, ...Array.from({ length: SENTINEL_COUNT }, (_, i) => sentinelToken(SENTINEL_COUNT - 1 - i))];
+  return new WordLevelTokenizer(vocab, { lowercase: opts.lowercase });
 }
 
 export class WordLevelTokenizer implements Tokenizer {
@@ -56,19 +73,25 @@ export class WordLevelTokenizer implements Tokenizer {
   readonly sentinelCount = SENTINEL_COUNT;
   private readonly vocab: readonly string[];
   private readonly ids: Map<string, number>;
+  /** Unknown words are looked up lowercased too (see the header). */
+  readonly lowercase: boolean;
   private readonly split = specialTokenSplitter([...HEAD, ...Array.from({ length: SENTINEL_COUNT }, (_, n) => sentinelToken(n))]);
 
   /** `vocab[id]` is the token of id; it must follow the layout described at the top of this file. */
-  constructor(vocab: readonly string[]) {
+  constructor(vocab: readonly string[], opts: { lowercase?: boolean } = {}) {
     const problem = layoutProblem(vocab);
     if (problem) throw new HyperloaderError(`word-level vocabulary is malformed: ${problem}`);
     this.vocab = vocab;
     this.vocabSize = vocab.length;
     this.ids = new Map(vocab.map((w, i) => [w, i]));
+    this.lowercase = opts.lowercase ?? false;
   }
 
   /** Reads the `model` of a WordLevel tokenizer.json (as written by `toJson`). */
-  static fromJson(json: { model?: { type?: string; vocab?: Record<string, number> } }, source = 'tokenizer.json'): WordLevelTokenizer {
+  static fromJson(
+    json: { model?: { type?: string; vocab?: Record<string, number> }; hyperloader?: { lowercase_fallback?: boolean } },
+    source = 'tokenizer.json',
+  ): WordLevelTokenizer {
     const vocab = json.model?.vocab;
     if (json.model?.type !== 'WordLevel' || vocab === undefined || typeof vocab !== 'object') {
       throw new HyperloaderError(`${source}: expected model.type "WordLevel" with a vocab object.`);
@@ -76,7 +99,7 @@ export class WordLevelTokenizer implements Tokenizer {
     const list: string[] = [];
     for (const [word, id] of Object.entries(vocab)) list[id] = word;
     try {
-      return new WordLevelTokenizer(list);
+      return new WordLevelTokenizer(list, { lowercase: json.hyperloader?.lowercase_fallback === true });
     } catch (e) {
       throw new HyperloaderError(`${source}: ${(e as Error).message}. Rebuild it with buildWordLevelTokenizer.`);
     }
@@ -86,9 +109,15 @@ export class WordLevelTokenizer implements Tokenizer {
     const ids: number[] = [];
     for (const part of this.split(text)) {
       if (part.special) ids.push(this.ids.get(part.text)!);
-      else for (const w of part.text.split(/\s+/)) if (w !== '') ids.push(this.ids.get(w) ?? this.unkId);
+      else for (const w of part.text.split(/\s+/)) if (w !== '') ids.push(this.wordId(w));
     }
     return finishIds(ids, this.eosId, opts);
+  }
+
+  private wordId(w: string): number {
+    const id = this.ids.get(w);
+    if (id !== undefined) return id;
+    return (this.lowercase ? this.ids.get(w.toLowerCase()) : undefined) ?? this.unkId;
   }
 
   decode(ids: readonly number[], opts?: DecodeOptions): string {
@@ -143,6 +172,7 @@ export class WordLevelTokenizer implements Tokenizer {
       },
       decoder: null,
       model: { type: 'WordLevel', vocab: Object.fromEntries(this.vocab.map((w, i) => [w, i])), unk_token: '<unk>' },
+      ...(this.lowercase ? { hyperloader: { lowercase_fallback: true } } : {}),
     };
   }
 

@@ -38,6 +38,8 @@ export interface CheckpointState {
   /** Seconds spent training so far (across resumes). */
   train_seconds: number;
   examples_seen: number;
+  /** Micro-batches per step, fixed at the start (training.grad_accumulation resolved), so a resumed run splits batches the same way. */
+  micro_batches?: number;
 }
 
 export type CheckpointLabel = 'last' | 'best';

@@ -38,6 +38,8 @@ export interface LoopContext {
   seed: number;
   padId: number;
   decoderStartId: number;
+  /** Micro-batches per step: training.grad_accumulation, resolved (memory.ts decides `auto`). */
+  microBatches: number;
 }
 
 /** Dropout masks depend only on (seed, step), so a resumed run draws the same ones. */
@@ -60,7 +62,7 @@ export function* trainSteps(ctx: LoopContext): Generator<StepReport, void, void>
     const step = ctx.optimizer.step + 1;
     const { task, indices } = ctx.sampler.next();
     const data = ctx.examples[task];
-    const micro = microBatches(indices, t.grad_accumulation).map((idx) =>
+    const micro = microBatches(indices, ctx.microBatches).map((idx) =>
       collate(idx.map((i) => data[i]), { padId: ctx.padId, decoderStartId: ctx.decoderStartId }),
     );
     const lr = learningRate(step - 1, { lr: t.lr, warmup: t.warmup_steps, total: t.steps, schedule: t.schedule });

@@ -5,12 +5,16 @@
  * Its moments are plain variables so a checkpoint can save and restore them exactly.
  */
 import * as tf from '@tensorflow/tfjs';
+import type { TrainingConfig } from '../config/schema.js';
+import { isPositionBias } from '../model/params.js';
 
 export interface AdamWOptions {
   beta1: number;
   beta2: number;
   eps: number;
   weightDecay: number;
+  /** Per-parameter learning-rate multiplier (parameter groups); default 1 for every parameter. */
+  lrScale?: (name: string) => number;
 }
 
 export interface AdamWState {
@@ -38,17 +42,19 @@ export class AdamW {
   apply(grads: Record<string, tf.Tensor>, lr: number): void {
     this.step += 1;
     const { beta1, beta2, eps, weightDecay } = this.opts;
-    const stepSize = (lr * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
+    const baseStep = (lr * Math.sqrt(1 - beta2 ** this.step)) / (1 - beta1 ** this.step);
     for (const [name, p] of this.params) {
       const g = grads[name];
       if (!g) continue;
+      const scale = this.opts.lrScale?.(name) ?? 1;
+      const stepSize = baseStep * scale;
       const m = this.m.get(name)!;
       const v = this.v.get(name)!;
       tf.tidy(() => {
         const m2 = tf.add(tf.mul(m, beta1), tf.mul(g, 1 - beta1));
         const v2 = tf.add(tf.mul(v, beta2), tf.mul(tf.square(g), 1 - beta2));
         let p2 = tf.sub(p, tf.mul(tf.div(m2, tf.add(tf.sqrt(v2), eps)), stepSize));
-        if (weightDecay > 0) p2 = tf.sub(p2, tf.mul(p2, lr * weightDecay));
+        if (weightDecay > 0) p2 = tf.sub(p2, tf.mul(p2, lr * scale * weightDecay));
         m.assign(m2);
         v.assign(v2);
         p.assign(p2);
@@ -77,6 +83,18 @@ export class AdamW {
   dispose(): void {
     for (const t of [...this.m.values(), ...this.v.values()]) t.dispose();
   }
+}
+
+/** The run's AdamW from training.*: betas, eps, weight decay, and the position-bias learning-rate scale. */
+export function adamWFor(params: ReadonlyMap<string, tf.Variable>, t: TrainingConfig): AdamW {
+  const scale = t.position_bias_lr_scale;
+  return new AdamW(params, {
+    beta1: t.adam_beta1,
+    beta2: t.adam_beta2,
+    eps: t.adam_eps,
+    weightDecay: t.weight_decay,
+    lrScale: scale === 1 ? undefined : (name) => (isPositionBias(name) ? scale : 1),
+  });
 }
 
 /**

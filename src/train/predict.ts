@@ -23,7 +23,7 @@ export async function tagSentences(run: LoadedRun, task: string, sentences: stri
   const c = run.config;
   const items: EvalItem[] = sentences.map((tokens, index) => {
     const kept = truncateToSentinels({ tokens, tags: tokens.map(() => 'O') }).sentence;
-    return { index, sentence: kept, sourceIds: run.tokenizer.encode(toSource(kept.tokens), { maxLength: c.data.max_source_length }), gold: kept.tags };
+    return { index, sentence: kept, sourceIds: run.tokenizer.encode(toSource(kept.tokens), { maxLength: c.data.max_source_length }), gold: kept.tags, undecodableGold: 0 };
   });
   const out = new Array<Tagged>(sentences.length);
   const decoder = modelGenerator(run.model, run.tokenizer, task, c.eval.max_decode_length);

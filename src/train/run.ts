@@ -17,7 +17,6 @@ import { HyperloaderError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { configToYaml } from '../config/load.js';
 import { resolveRunDir } from '../config/paths.js';
-import { TaskSampler } from '../data/sampler.js';
 import { initBackend } from '../runtime/backend.js';
 import { progress } from '../runtime/progress.js';
 import { packageVersion } from '../runtime/paths.js';
@@ -25,12 +24,14 @@ import type { PeftModel } from '../peft/model.js';
 import { paperRowFor } from '../eval/paper.js';
 import { writeResults, type Results, type SplitResults } from '../eval/report.js';
 import { evaluateTasks } from '../eval/evaluate.js';
-import { writePredictions } from '../eval/predictions.js';
+import { sampleLine, writePredictions } from '../eval/predictions.js';
 import type { TagCodec } from '../data/sentinel-codec.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { toExamples } from './features.js';
+import { samplerFor, toExamples } from './features.js';
 import { trainSteps, type StepReport } from './loop.js';
-import { AdamW } from './optimizer.js';
+import { adamWFor } from './optimizer.js';
+import type { Example } from './batch.js';
+import { backendMemoryLimit, formatGiB, isWasmAbort, measureStepMemory, planMicroBatches, wasmHeapBytes, WASM_HEAP_LIMIT, worstCaseExample } from './memory.js';
 import { backboneHash, buildModel, codecFor, loadRunTokenizer, loadTasks, type TaskData } from './setup.js';
 import { hasCheckpoint, loadCheckpoint, saveCheckpoint, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
 
@@ -64,7 +65,12 @@ export interface TrainOptions {
   signal?: AbortSignal;
   /** Draw progress bars (a TTY) or periodic log lines. */
   tty?: boolean;
+  /** Decoded dev sentences per task to log at each periodic dev evaluation (default DEFAULT_SAMPLES). */
+  samples?: number;
 }
+
+/** Dev sentences per task shown in the log at each periodic dev evaluation. */
+export const DEFAULT_SAMPLES = 3;
 
 export interface TrainResult {
   runDir: string;
@@ -103,8 +109,17 @@ export function countParameters(model: PeftModel): { trainable: number; total: n
   return { trainable, total: model.t5.numParams() + [...model.params.values()].reduce((s, v) => s + v.size, 0) };
 }
 
+export interface SplitOutput {
+  /** Write predictions/<task>.<split>.txt here (null: write nothing). */
+  runDir: string | null;
+  /** Write them under predictions/step-<N>/ instead (periodic dev evaluation). */
+  step?: number;
+  /** Log this many decoded sentences per task beside their gold (the first ones of the split). */
+  samples?: number;
+}
+
 /** Evaluates one split of every task and writes its predictions; the caller writes the tables. */
-export async function evaluateSplit(run: LoadedRun, split: 'dev' | 'test', runDir: string | null, logger: Logger, tty = false, only?: string[]): Promise<SplitResults> {
+export async function evaluateSplit(run: LoadedRun, split: 'dev' | 'test', output: SplitOutput, logger: Logger, tty = false, only?: string[]): Promise<SplitResults> {
   const c = run.config;
   const tasks = run.tasks.filter((t) => !only || only.includes(t.name)).map((t) => ({ task: t.name, sentences: t.splits[split] }));
   const total = tasks.reduce((s, t) => s + t.sentences.length, 0);
@@ -123,8 +138,18 @@ export async function evaluateSplit(run: LoadedRun, split: 'dev' | 'test', runDi
       mode: c.eval.f1_mode,
       onProgress: (p) => bar.update(p.done, { task: p.task }),
       onTaskDone: async (task, ev) => {
-        if (runDir) await writePredictions(runDir, task, split, ev.rows);
+        if (output.runDir) await writePredictions(output.runDir, task, split, ev.rows, output.step);
         logger.info({ split, task, f1: ev.score.f1 }, `${split} ${task}: F1 ${ev.score.f1.toFixed(4)}`);
+        ev.rows.slice(0, output.samples ?? 0).forEach((row, i) => {
+          logger.info({ split, task, sample: i + 1, tokens: row.tokens, gold: row.gold, pred: row.pred }, `  ${task} ${split} #${i + 1}: ${sampleLine(row)}`);
+        });
+        if (ev.undecodableGold > 0) {
+          logger.warn(
+            { split, task, undecodable_gold: ev.undecodableGold },
+            `${split} ${task}: ${ev.undecodableGold} gold tag(s) cannot be written with this tokenizer (they become <unk>); ` +
+              'they were scored from the dataset, but the model can never produce them. Rebuild the tokenizer with `hyperloader tokenizer build --config …`',
+          );
+        }
       },
     });
   } finally {
@@ -192,6 +217,26 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   // The run directory is created only once data, tokenizer and model have loaded, so a config
   // that fails there leaves nothing behind to refuse the next attempt.
   const run = await prepareRun(config, logger);
+  const { model } = run;
+  const t = config.training;
+  const optimizer = adamWFor(model.trainableVariables(), t);
+  const examples: Record<string, ReturnType<typeof toExamples>> = {};
+  // A fresh run's memory plan is made before its directory exists: a batch that cannot fit is
+  // refused with nothing left behind.
+  let plannedMicroBatches: number | undefined;
+  try {
+    for (const task of run.tasks) {
+      examples[task.name] = toExamples(task.splits.train, run.tokenizer, { maxSourceLength: config.data.max_source_length, maxTargetLength: config.data.max_target_length, codec: run.codec });
+      if (examples[task.name].length === 0) throw new HyperloaderError(`task ${task.name} has no training sentences`);
+    }
+    if (!exists) plannedMicroBatches = await planMemory(run, examples, logger);
+  } catch (e) {
+    if (isWasmAbort(e)) throw outOfMemory(e, 1, undefined, runDir, false);
+    optimizer.dispose();
+    model.dispose();
+    model.t5.dispose();
+    throw e;
+  }
   await mkdir(runDir, { recursive: true });
   if (!exists) await writeFile(join(runDir, 'config.yaml'), configToYaml(config));
   logger = opts.makeLogger(join(runDir, 'log.jsonl'));
@@ -199,22 +244,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     { run: runDir, backend: tf.getBackend(), tokenizer: run.tokenizerPath, tasks: Object.fromEntries(run.tasks.map((x) => [x.name, { train: x.splits.train.length, dev: x.splits.dev.length, test: x.splits.test.length }])) },
     `run ${runDir}`,
   );
-  const { model } = run;
   const counts = countParameters(model);
   logger.info(counts, `parameters: ${counts.trainable.toLocaleString('en-US')} trainable of ${counts.total.toLocaleString('en-US')}`);
-  const t = config.training;
-  const optimizer = new AdamW(model.trainableVariables(), { beta1: t.adam_beta1, beta2: t.adam_beta2, eps: t.adam_eps, weightDecay: t.weight_decay });
-  const examples: Record<string, ReturnType<typeof toExamples>> = {};
-  for (const task of run.tasks) {
-    examples[task.name] = toExamples(task.splits.train, run.tokenizer, { maxSourceLength: config.data.max_source_length, maxTargetLength: config.data.max_target_length, codec: run.codec });
-    if (examples[task.name].length === 0) throw new HyperloaderError(`task ${task.name} has no training sentences`);
-  }
-  const sampler = new TaskSampler({
-    sizes: Object.fromEntries(Object.entries(examples).map(([k, v]) => [k, v.length])),
-    temperature: t.temperature,
-    seed: config.experiment.seed,
-    batchSize: t.batch_size,
-  });
+  const sampler = samplerFor(examples, t, config.experiment.seed);
 
   let state: CheckpointState = {
     version: 1,
@@ -263,8 +295,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   bar.update(state.step);
   let stoppedEarly = false;
   let window = { loss: 0, n: 0, examples: 0, seconds: 0 };
+  let wasmAborted = false;
   try {
     if (state.step < t.steps) {
+      state.micro_batches ??= plannedMicroBatches ?? (await planMemory(run, examples, logger));
       for (const r of trainSteps({
         model,
         optimizer,
@@ -274,6 +308,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
         seed: config.experiment.seed,
         padId: run.tokenizer.padId,
         decoderStartId: model.t5.cfg.decoder_start_token_id,
+        microBatches: state.micro_batches,
       })) {
         state.step = r.step;
         state.train_seconds += r.seconds;
@@ -324,21 +359,30 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     return { runDir, results, info };
   } catch (e) {
     bar.stop();
+    wasmAborted = isWasmAbort(e);
+    const err = wasmAborted ? outOfMemory(e, state.step + 1, state.micro_batches, runDir, hasCheckpoint(runDir, 'last')) : e;
     if (info.status === 'running') {
       info.status = 'failed';
-      info.error = (e as Error).message;
+      info.error = (err as Error).message;
       await saveInfo();
     }
-    throw e;
+    throw err;
   } finally {
-    optimizer.dispose();
-    model.dispose();
-    model.t5.dispose();
+    // After a wasm abort every wasm call fails: touching the tensors would only bury the first error.
+    if (!wasmAborted) {
+      try {
+        optimizer.dispose();
+        model.dispose();
+        model.t5.dispose();
+      } catch (cleanup) {
+        logger.debug({ err: cleanup }, 'cleanup after the run failed');
+      }
+    }
   }
 
   /** Dev F1 now; keeps the best checkpoint; true when patience has run out. */
   async function devEvaluation(step: number): Promise<boolean> {
-    const dev = await evaluateSplit(run, 'dev', null, logger, opts.tty);
+    const dev = await evaluateSplit(run, 'dev', { runDir, step, samples: opts.samples ?? DEFAULT_SAMPLES }, logger, opts.tty);
     const f1 = Object.fromEntries(dev.tasks.map((s) => [s.task, s.f1]));
     state.evals.push({ step, split: 'dev', average_f1: dev.average.f1, f1 });
     await appendFile(metrics, JSON.stringify({ step, split: 'dev', average_f1: dev.average.f1, f1 }) + '\n');
@@ -350,6 +394,38 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     } else state.since_best += 1;
     return t.patience > 0 && state.since_best >= t.patience;
   }
+}
+
+/**
+ * Micro-batches per step (training.grad_accumulation, `auto` resolved) from the step's measured
+ * memory on the longest training example against the backend's limit (memory.ts).
+ */
+async function planMemory(run: LoadedRun, examples: Record<string, Example[]>, logger: Logger): Promise<number> {
+  const t = run.config.training;
+  const task = Object.keys(examples)[0]!;
+  const mem = await measureStepMemory(run.model, task, worstCaseExample(examples), run.tokenizer.padId, run.model.t5.cfg.decoder_start_token_id);
+  const limit = backendMemoryLimit();
+  const plan = planMicroBatches(mem, t.batch_size, t.grad_accumulation, limit);
+  const per = Math.ceil(t.batch_size / plan.microBatches);
+  logger.info(
+    { micro_batches: plan.microBatches, peak_bytes: plan.peakBytes, fixed_bytes: mem.fixedBytes, per_example_bytes: mem.perExampleBytes, limit_bytes: limit?.bytes ?? null },
+    `memory: about ${formatGiB(plan.peakBytes)} per step at its longest (${mem.sourceLength}/${mem.targetLength} tokens), ` +
+      `${plan.microBatches} micro-batch${plan.microBatches === 1 ? '' : 'es'} of ${per}` +
+      (limit ? `; limit ${formatGiB(limit.bytes)} (${limit.what})` : ''),
+  );
+  return plan.microBatches;
+}
+
+/** A wasm abort in training, as the out-of-memory error it almost always is. */
+function outOfMemory(e: unknown, step: number, microBatches: number | undefined, runDir: string, saved: boolean): HyperloaderError {
+  const heap = wasmHeapBytes();
+  return new HyperloaderError(
+    `out of memory at step ${step}: the wasm backend aborted (${(e as Error).message.split('\n')[0]})` +
+      (heap === null ? '' : ` with its heap at ${formatGiB(heap)} of ${formatGiB(WASM_HEAP_LIMIT)}`) +
+      `. Set training.grad_accumulation: auto (or more than ${microBatches ?? 1}), or lower training.batch_size or data.max_target_length. ` +
+      (saved ? `The last checkpoint in ${runDir}/checkpoints/last is intact: continue with --resume.` : 'No checkpoint had been written yet.'),
+    { exitCode: 1, cause: e },
+  );
 }
 
 function metricLine(r: StepReport) {
@@ -380,7 +456,7 @@ export async function evaluateCheckpoint(
   const state = await loadCheckpoint(runDir, label, run.model, null, run.backbone);
   const out: SplitResults[] = [];
   for (const split of splits) {
-    const r = await evaluateSplit(run, split, runDir, logger, tty, only);
+    const r = await evaluateSplit(run, split, { runDir }, logger, tty, only);
     out.push(r);
     logger.info({ split, average_f1: r.average.f1 }, `${split}: average F1 ${r.average.f1.toFixed(4)} over ${r.tasks.length} tasks`);
   }

@@ -119,7 +119,7 @@ test('restore refuses a state saved for other data or settings, and corrupt stat
   const s = new TaskSampler(opts);
   assert.throws(() => s.restore({ ...state, rng: [0, 0, 0, 0] }), HyperloaderError);
   assert.throws(() => s.restore({ ...state, rng: [1, 2, 3] as unknown as TaskSamplerState['rng'] }), HyperloaderError);
-  assert.throws(() => s.restore({ ...state, version: 2 as 1 }), HyperloaderError);
+  assert.throws(() => s.restore({ ...state, version: 3 as 1 }), HyperloaderError);
 });
 
 test('bad sizes, temperature and batch size are user errors', () => {
@@ -133,4 +133,54 @@ test('bad sizes, temperature and batch size are user errors', () => {
     { sizes: { a: 5 }, temperature: 10, seed: -1, batchSize: 1 },
   ];
   for (const o of bad) assert.throws(() => new TaskSampler(o), HyperloaderError, JSON.stringify(o));
+});
+
+test('length grouping: same examples, uniformly drawn, batches of similar length, exact resume', () => {
+  const n = 40;
+  // Lengths 1..40 in a scrambled order, so index and length are unrelated.
+  const lengths = Array.from({ length: n }, (_, i) => ((i * 17) % n) + 1);
+  const opts = { sizes: { a: n, b: 5 }, temperature: 1e9, seed: 9, batchSize: 8, groupByLength: 10, lengths: { a: lengths, b: [3, 1, 4, 1, 5] } };
+  const sampler = new TaskSampler(opts);
+  const counts = new Array<number>(n).fill(0);
+  let spread = 0;
+  let batchesA = 0;
+  for (let i = 0; i < 4000; i++) {
+    const b = sampler.next();
+    assert.equal(b.indices.length, 8);
+    if (b.task !== 'a') continue;
+    batchesA++;
+    for (const j of b.indices) counts[j]++;
+    const ls = b.indices.map((j) => lengths[j]);
+    spread += Math.max(...ls) - Math.min(...ls);
+  }
+  // Still uniform with replacement within the task (chi-square over the 40 indices).
+  const total = batchesA * 8;
+  const chi2 = counts.reduce((a, c) => a + (c - total / n) ** 2 / (total / n), 0);
+  assert.ok(chi2 < chiSquareCritical(n - 1, Z_1E4), `index chi2 ${chi2.toFixed(2)}`);
+  // 80 draws sorted into 10 batches of 8: a batch spans about a tenth of the length range
+  // (expected ≈ 3.5 here), where an ungrouped batch of 8 spans about 7/9 of it (≈ 30).
+  assert.ok(spread / batchesA < 8, `mean length spread ${(spread / batchesA).toFixed(2)}`);
+  // Tasks are still chosen by the temperature formula (T → ∞: half each).
+  assert.ok(Math.abs(batchesA - 2000) < 4.5 * Math.sqrt(1000), `task a drawn ${batchesA} times`);
+
+  // Resume in the middle of a pool continues the exact sequence.
+  const reference = new TaskSampler(opts);
+  const full = Array.from({ length: 60 }, () => reference.next());
+  const first = new TaskSampler(opts);
+  for (let i = 0; i < 23; i++) first.next();
+  const saved = JSON.parse(JSON.stringify(first.state())) as TaskSamplerState;
+  assert.equal(saved.version, 2);
+  const resumed = new TaskSampler(opts);
+  resumed.restore(saved);
+  assert.deepEqual(Array.from({ length: 37 }, () => resumed.next()), full.slice(23));
+
+  // Grouping on and off are different runs: a state of one does not resume the other.
+  const plain = { ...opts, groupByLength: 0 };
+  assert.throws(() => new TaskSampler(plain).restore(saved), (e: unknown) => e instanceof HyperloaderError && /cannot resume/.test(e.message));
+  assert.throws(() => new TaskSampler(opts).restore(new TaskSampler(plain).state()), (e: unknown) => e instanceof HyperloaderError && /cannot resume/.test(e.message));
+  assert.throws(() => new TaskSampler(opts).restore({ ...saved, pools: [[[99, 0, 0, 0, 0, 0, 0, 0]], []] }), /malformed/);
+  // Off (0 or 1) draws exactly what the paper's sampler draws.
+  const one = new TaskSampler({ ...opts, groupByLength: 1 });
+  const off = new TaskSampler({ sizes: opts.sizes, temperature: opts.temperature, seed: opts.seed, batchSize: opts.batchSize });
+  assert.deepEqual(Array.from({ length: 30 }, () => one.next()), Array.from({ length: 30 }, () => off.next()));
 });

@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
-import { AdamW, clipByGlobalNorm } from '../../src/train/optimizer.js';
+import { AdamW, adamWFor, clipByGlobalNorm } from '../../src/train/optimizer.js';
+import { trainingSchema } from '../../src/config/schema.js';
 import { learningRate } from '../../src/train/schedule.js';
 
 test('AdamW: hand-computed steps (a constant gradient moves by lr per step; decoupled decay)', async () => {
@@ -18,6 +19,30 @@ test('AdamW: hand-computed steps (a constant gradient moves by lr per step; deco
   decay.apply({ q: tf.scalar(0.5) }, 0.1);
   // 1 − 0.1 (Adam) = 0.9, then 0.9 − 0.1·0.01·0.9 = 0.8991
   assert.ok(Math.abs(q.dataSync()[0] - 0.8991) < 1e-6, `${q.dataSync()[0]}`);
+});
+
+test('position_bias_lr_scale multiplies the step (and decay) of the relative position bias tables only', async () => {
+  await tf.setBackend('cpu');
+  const bias = tf.variable(tf.scalar(1));
+  const other = tf.variable(tf.scalar(1));
+  const cross = tf.variable(tf.scalar(1));
+  const params = new Map([
+    ['encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight', bias],
+    ['encoder.block.0.layer.0.SelfAttention.q.weight', other],
+    ['decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight', cross],
+  ]);
+  const opt = adamWFor(params, trainingSchema.parse({ position_bias_lr_scale: 100, weight_decay: 0.01 }));
+  const g = () => ({
+    'encoder.block.0.layer.0.SelfAttention.relative_attention_bias.weight': tf.scalar(0.5),
+    'encoder.block.0.layer.0.SelfAttention.q.weight': tf.scalar(0.5),
+    'decoder.block.0.layer.1.EncDecAttention.relative_attention_bias.weight': tf.scalar(-0.5),
+  });
+  opt.apply(g(), 0.001);
+  // Hand-computed: Adam's first step is lr·sign(g); then decay by lr·scale·wd.
+  // bias: 1 − 0.1 = 0.9, then 0.9 − 0.9·0.001·100·0.01 = 0.8991; q: 1 − 0.001 = 0.999, then 0.999·(1 − 1e-5).
+  assert.ok(Math.abs(bias.dataSync()[0] - 0.8991) < 1e-6, `${bias.dataSync()[0]}`);
+  assert.ok(Math.abs(other.dataSync()[0] - 0.999 * (1 - 1e-5)) < 1e-6, `${other.dataSync()[0]}`);
+  assert.ok(Math.abs(cross.dataSync()[0] - 1.1 * (1 - 1e-3)) < 1e-6, `${cross.dataSync()[0]}`);
 });
 
 test('AdamW state round-trips: a restored optimizer continues identically', async () => {

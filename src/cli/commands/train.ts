@@ -2,12 +2,14 @@
 import type { Argv, CommandModule } from 'yargs';
 import { loadConfigFromArgs, withConfigOption, type GlobalArgs } from '../common.js';
 import { createLogger, levelFromFlags } from '../../runtime/logger.js';
-import { train } from '../../train/run.js';
+import { DEFAULT_SAMPLES, train } from '../../train/run.js';
+import { HyperloaderError } from '../../errors.js';
 
 export interface Args extends GlobalArgs {
   config: string;
   name?: string;
   resume?: boolean;
+  samples: number;
 }
 
 /** Ctrl-C once: finish the step, save a checkpoint, stop. Twice: stop at once. */
@@ -30,10 +32,16 @@ export const command: CommandModule<object, Args> = {
     withConfigOption(y)
       .option('name', { type: 'string', describe: 'run name (default: experiment.name, else the config file name)' })
       .option('resume', { type: 'boolean', describe: 'continue the existing run directory exactly where its last checkpoint left off' })
+      .option('samples', {
+        type: 'number',
+        default: DEFAULT_SAMPLES,
+        describe: 'at each dev evaluation (training.eval_every), log this many decoded dev sentences per task beside their gold',
+      })
       .example('$0 train --config configs/quickstart.yaml', 'the offline quickstart (a few minutes on a laptop CPU)')
       .example('$0 train -c configs/paper/hyperloader.yaml --backend tensorflow', "the paper's run on a CUDA machine")
       .example('$0 train -c configs/quickstart.yaml --resume', 'continue an interrupted run') as unknown as Argv<Args>,
   handler: async (args) => {
+    if (!Number.isInteger(args.samples) || args.samples < 0) throw new HyperloaderError(`--samples must be a non-negative integer, got ${args.samples}`, { exitCode: 2 });
     const sets = [...(args.set ?? [])];
     if (args.name) sets.push(`experiment.name=${args.name}`);
     const { config } = await loadConfigFromArgs({ ...args, set: sets });
@@ -44,6 +52,7 @@ export const command: CommandModule<object, Args> = {
         config,
         resume: args.resume,
         signal: interrupt.signal,
+        samples: args.samples,
         makeLogger: (logFile) => createLogger({ level, logFile }),
       });
       const dev = results?.splits.find((s) => s.split === 'dev');
