@@ -202,6 +202,13 @@ export const trainingSchema = z.strictObject({
     .describe(
       'Micro-batches whose gradients make one optimiser step. auto: the fewest that fit in the backend\'s memory, measured before the first step on the longest training example.',
     ),
+  memory_limit_gib: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      "Memory a training step may use, for the grad_accumulation check and `auto`; default: the backend's own limit (wasm: 4 GiB; cpu: this machine's memory; tensorflow: unknown, so unchecked — set it to the GPU's memory).",
+    ),
   lr: z.number().positive().default(3e-4).describe('Peak learning rate (AdamW).'),
   warmup_steps: nonNegInt.default(500).describe('Linear warmup from 0 to lr over this many steps.'),
   schedule: z

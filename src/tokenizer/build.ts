@@ -6,7 +6,7 @@
  * alignment a backbone trained from scratch learns through its cross-attention position bias
  * (docs/real-data.md).
  */
-import { buildWordLevelTokenizer, type WordLevelTokenizer } from './word-level.js';
+import { buildWordLevelTokenizer, SHAPE_TOKENS, type WordLevelTokenizer } from './word-level.js';
 
 export interface TokenizerBuildInput {
   /** Words of the training sentences (what the vocabulary is counted from). */
@@ -21,6 +21,8 @@ export interface TokenizerBuildOptions {
   /** Keep words seen at least this often in train (rarer ones become `<unk>`, so the model learns what `<unk>` means). */
   minCount: number;
   lowercase?: boolean;
+  /** Unknown words become shape tokens (`<unk:Cap>` …) instead of `<unk>`. */
+  unknownShapes?: boolean;
   maxWords?: number;
 }
 
@@ -28,12 +30,13 @@ export interface TokenizerBuildReport {
   vocabSize: number;
   words: number;
   tags: number;
-  /** Per held-out set: word tokens, and how many of them map to `<unk>`. */
+  /** Per held-out set: word tokens, and how many of them are unknown (`<unk>` or a shape token). */
   coverage: Record<string, { tokens: number; unknown: number }>;
 }
 
 export function buildTaskTokenizer(input: TokenizerBuildInput, opts: TokenizerBuildOptions): { tokenizer: WordLevelTokenizer; report: TokenizerBuildReport } {
-  const tokenizer = buildWordLevelTokenizer(input.train, { minCount: opts.minCount, maxWords: opts.maxWords, lowercase: opts.lowercase, keep: input.tags });
+  const tokenizer = buildWordLevelTokenizer(input.train, { minCount: opts.minCount, maxWords: opts.maxWords, lowercase: opts.lowercase, unknownShapes: opts.unknownShapes, keep: input.tags });
+  const unknownIds = new Set([tokenizer.unkId, ...(opts.unknownShapes ? SHAPE_TOKENS.map((t) => tokenizer.tokenToId(t)!) : [])]);
   const coverage: TokenizerBuildReport['coverage'] = {};
   for (const [name, sentences] of Object.entries(input.heldOut ?? {})) {
     let tokens = 0;
@@ -42,11 +45,12 @@ export function buildTaskTokenizer(input: TokenizerBuildInput, opts: TokenizerBu
       for (const w of s) {
         tokens++;
         // One word, one id (the source puts a sentinel between words, so words never merge).
-        if (tokenizer.encode(w, { addEos: false })[0] === tokenizer.unkId) unknown++;
+        if (unknownIds.has(tokenizer.encode(w, { addEos: false })[0]!)) unknown++;
       }
     }
     coverage[name] = { tokens, unknown };
   }
   const tags = new Set(input.tags).size;
-  return { tokenizer, report: { vocabSize: tokenizer.vocabSize, words: tokenizer.vocabSize - 3 - 100 - tags, tags, coverage } };
+  const shapes = opts.unknownShapes ? SHAPE_TOKENS.length : 0;
+  return { tokenizer, report: { vocabSize: tokenizer.vocabSize, words: tokenizer.vocabSize - 3 - shapes - 100 - tags, tags, coverage } };
 }

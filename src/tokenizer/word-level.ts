@@ -11,6 +11,12 @@
  * written is looked up lowercased. Tags stay exactly as written (they are matched first), so
  * `B-Actor`'s type `Actor` still decodes as `Actor`. The flag is kept in the file under
  * `hyperloader.lowercase_fallback` (HF `tokenizers` ignores it and would look words up as written).
+ *
+ * Unknown-word shapes (`unknownShapes`): instead of one `<unk>`, a word outside the vocabulary
+ * becomes one of a few shape tokens (`<unk:Cap>`, `<unk:CAPS>`, `<unk:num>` …, see wordShape).
+ * A model trained from scratch sees rare words only as `<unk>`; its shape keeps what matters most
+ * for named entities (a capitalised unknown word is usually a name). Kept under
+ * `hyperloader.unknown_shapes`; HF `tokenizers` maps such words to `<unk>`.
  */
 import { writeFile } from 'node:fs/promises';
 import { HyperloaderError } from '../errors.js';
@@ -36,12 +42,31 @@ export interface WordLevelOptions {
   keep?: readonly string[];
   /** Lowercase the counted words and look unknown words up lowercased (see the header). */
   lowercase?: boolean;
+  /** Map unknown words to shape tokens instead of `<unk>` (see the header). */
+  unknownShapes?: boolean;
+}
+
+/** The shape tokens, in vocabulary order. */
+export const SHAPE_TOKENS = ['<unk:Cap>', '<unk:CAPS>', '<unk:lower>', '<unk:num>', '<unk:alnum>', '<unk:punct>', '<unk:mixed>'] as const;
+
+/** The shape token of a word: its case pattern, digits, or punctuation. */
+export function wordShape(word: string): (typeof SHAPE_TOKENS)[number] {
+  const letters = /\p{L}/u.test(word);
+  const digits = /\p{N}/u.test(word);
+  if (digits && !letters) return /^[\p{N}.,:/+-]+$/u.test(word) ? '<unk:num>' : '<unk:mixed>';
+  if (digits) return '<unk:alnum>';
+  if (!letters) return '<unk:punct>';
+  if (word === word.toLowerCase()) return '<unk:lower>';
+  if (word === word.toUpperCase()) return word.length > 1 ? '<unk:CAPS>' : '<unk:Cap>';
+  const first = [...word][0]!;
+  return first === first.toUpperCase() && first !== first.toLowerCase() ? '<unk:Cap>' : '<unk:mixed>';
 }
 
 /** Builds the vocabulary from token lists (words and tags alike); ties in frequency sort by text. */
 export function buildWordLevelTokenizer(sentences: readonly (readonly string[])[], opts: WordLevelOptions = {}): WordLevelTokenizer {
   const minCount = opts.minCount ?? 1;
-  const reserved = new Set<string>([...HEAD, ...Array.from({ length: SENTINEL_COUNT }, (_, n) => sentinelToken(n))]);
+  const shapes: readonly string[] = opts.unknownShapes ? SHAPE_TOKENS : [];
+  const reserved = new Set<string>([...HEAD, ...shapes, ...Array.from({ length: SENTINEL_COUNT }, (_, n) => sentinelToken(n))]);
   const keep: string[] = [];
   for (const token of opts.keep ?? []) {
     if (token === '' || /\s/.test(token)) throw new HyperloaderError(`cannot keep ${JSON.stringify(token)} as one word-level token: it is empty or holds whitespace`);
@@ -60,8 +85,8 @@ export function buildWordLevelTokenizer(sentences: readonly (readonly string[])[
   }
   let words = [...counts].filter(([, c]) => c >= minCount).sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([w]) => w);
   if (opts.maxWords !== undefined) words = words.slice(0, opts.maxWords);
-  const vocab = [...HEAD, ...keep, ...words, ...Array.from({ length: SENTINEL_COUNT }, (_, i) => sentinelToken(SENTINEL_COUNT - 1 - i))];
-  return new WordLevelTokenizer(vocab, { lowercase: opts.lowercase });
+  const vocab = [...HEAD, ...shapes, ...keep, ...words, ...Array.from({ length: SENTINEL_COUNT }, (_, i) => sentinelToken(SENTINEL_COUNT - 1 - i))];
+  return new WordLevelTokenizer(vocab, { lowercase: opts.lowercase, unknownShapes: opts.unknownShapes });
 }
 
 export class WordLevelTokenizer implements Tokenizer {
@@ -75,21 +100,26 @@ export class WordLevelTokenizer implements Tokenizer {
   private readonly ids: Map<string, number>;
   /** Unknown words are looked up lowercased too (see the header). */
   readonly lowercase: boolean;
+  /** Unknown words become shape tokens (see the header). */
+  readonly unknownShapes: boolean;
   private readonly split = specialTokenSplitter([...HEAD, ...Array.from({ length: SENTINEL_COUNT }, (_, n) => sentinelToken(n))]);
 
   /** `vocab[id]` is the token of id; it must follow the layout described at the top of this file. */
-  constructor(vocab: readonly string[], opts: { lowercase?: boolean } = {}) {
+  constructor(vocab: readonly string[], opts: { lowercase?: boolean; unknownShapes?: boolean } = {}) {
     const problem = layoutProblem(vocab);
     if (problem) throw new HyperloaderError(`word-level vocabulary is malformed: ${problem}`);
     this.vocab = vocab;
     this.vocabSize = vocab.length;
     this.ids = new Map(vocab.map((w, i) => [w, i]));
     this.lowercase = opts.lowercase ?? false;
+    this.unknownShapes = opts.unknownShapes ?? false;
+    const missing = this.unknownShapes ? SHAPE_TOKENS.find((t) => !this.ids.has(t)) : undefined;
+    if (missing) throw new HyperloaderError(`word-level vocabulary is malformed: unknown_shapes is on but ${missing} is not in it`);
   }
 
   /** Reads the `model` of a WordLevel tokenizer.json (as written by `toJson`). */
   static fromJson(
-    json: { model?: { type?: string; vocab?: Record<string, number> }; hyperloader?: { lowercase_fallback?: boolean } },
+    json: { model?: { type?: string; vocab?: Record<string, number> }; hyperloader?: { lowercase_fallback?: boolean; unknown_shapes?: boolean } },
     source = 'tokenizer.json',
   ): WordLevelTokenizer {
     const vocab = json.model?.vocab;
@@ -99,7 +129,7 @@ export class WordLevelTokenizer implements Tokenizer {
     const list: string[] = [];
     for (const [word, id] of Object.entries(vocab)) list[id] = word;
     try {
-      return new WordLevelTokenizer(list, { lowercase: json.hyperloader?.lowercase_fallback === true });
+      return new WordLevelTokenizer(list, { lowercase: json.hyperloader?.lowercase_fallback === true, unknownShapes: json.hyperloader?.unknown_shapes === true });
     } catch (e) {
       throw new HyperloaderError(`${source}: ${(e as Error).message}. Rebuild it with buildWordLevelTokenizer.`);
     }
@@ -117,7 +147,9 @@ export class WordLevelTokenizer implements Tokenizer {
   private wordId(w: string): number {
     const id = this.ids.get(w);
     if (id !== undefined) return id;
-    return (this.lowercase ? this.ids.get(w.toLowerCase()) : undefined) ?? this.unkId;
+    const lower = this.lowercase ? this.ids.get(w.toLowerCase()) : undefined;
+    if (lower !== undefined) return lower;
+    return this.unknownShapes ? this.ids.get(wordShape(w))! : this.unkId;
   }
 
   decode(ids: readonly number[], opts?: DecodeOptions): string {
@@ -172,7 +204,9 @@ export class WordLevelTokenizer implements Tokenizer {
       },
       decoder: null,
       model: { type: 'WordLevel', vocab: Object.fromEntries(this.vocab.map((w, i) => [w, i])), unk_token: '<unk>' },
-      ...(this.lowercase ? { hyperloader: { lowercase_fallback: true } } : {}),
+      ...(this.lowercase || this.unknownShapes
+        ? { hyperloader: { ...(this.lowercase ? { lowercase_fallback: true } : {}), ...(this.unknownShapes ? { unknown_shapes: true } : {}) } }
+        : {}),
     };
   }
 

@@ -30,8 +30,12 @@ export const USABLE_SHARE = 0.75;
 const GiB = 2 ** 30;
 export const formatGiB = (bytes: number) => `${(bytes / GiB).toFixed(2)} GiB`;
 
-/** The backend's memory ceiling in bytes, or null when it has none we can know (a GPU's is not visible to tfjs). */
-export function backendMemoryLimit(backend = tf.getBackend()): { bytes: number; what: string } | null {
+/**
+ * The memory ceiling a step is planned against: training.memory_limit_gib when set, else the
+ * backend's own, or null when it has none we can know (a GPU's is not visible to tfjs).
+ */
+export function backendMemoryLimit(configuredGiB?: number, backend = tf.getBackend()): { bytes: number; what: string } | null {
+  if (configuredGiB !== undefined) return { bytes: configuredGiB * GiB, what: `training.memory_limit_gib (${configuredGiB} GiB)` };
   if (backend === 'wasm') return { bytes: WASM_HEAP_LIMIT, what: "the wasm backend's 4 GiB heap" };
   if (backend === 'cpu') return { bytes: totalmem(), what: "this machine's memory" };
   return null;

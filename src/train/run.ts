@@ -404,7 +404,7 @@ async function planMemory(run: LoadedRun, examples: Record<string, Example[]>, l
   const t = run.config.training;
   const task = Object.keys(examples)[0]!;
   const mem = await measureStepMemory(run.model, task, worstCaseExample(examples), run.tokenizer.padId, run.model.t5.cfg.decoder_start_token_id);
-  const limit = backendMemoryLimit();
+  const limit = backendMemoryLimit(t.memory_limit_gib);
   const plan = planMicroBatches(mem, t.batch_size, t.grad_accumulation, limit);
   const per = Math.ceil(t.batch_size / plan.microBatches);
   logger.info(

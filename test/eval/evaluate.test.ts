@@ -11,6 +11,7 @@ import { T5Tokenizer } from '../../src/tokenizer/t5-tokenizer.js';
 import {
   evaluateTask,
   evaluateTasks,
+  decodeGold,
   goldFromLabels,
   lengthSortedBatches,
   type EvalItem,
@@ -126,6 +127,22 @@ test('gold comes from the truncated label ids: only words whose tags survive max
   assert.deepEqual(r.rows[0], { tokens: ['a', 'b', 'c'], gold: ['B-X', 'I-X', 'O'], pred: ['B-X', 'I-X', 'O'] });
   assert.deepEqual([r.score.gold, r.score.predicted, r.score.correct, r.score.f1], [1, 1, 1, 1]);
   assert.equal(r.unscoredWords, 3);
+});
+
+test('a gold tag the tokenizer cannot encode is scored from the dataset, not dropped (no shift), and counted', async () => {
+  const s: Sentence = { tokens: ['fly', 'to', 'rome', 'today'], tags: ['O', 'O', 'B-city', 'B-date'] };
+  // The vocabulary knows O and date, not city: its target piece becomes <unk>, which decoding skips.
+  const tok = buildWordLevelTokenizer([s.tokens, ['O', 'date', 'I']]);
+  const labels = tok.encode('<extra_id_0> O <extra_id_1> O <extra_id_2> city <extra_id_3> date <extra_id_4>');
+  assert.ok(labels.includes(tok.unkId));
+  // Decoding the whole target (what the paper's pipeline does) loses the tag and shifts `date` onto `rome`.
+  assert.equal(tok.decode(labels, { skipSpecialTokens: true }), 'O O date');
+  assert.deepEqual(decodeGold(s.tags, tok, 128), { gold: ['O', 'O', 'B-city', 'B-date'], undecodable: 1 });
+  const r = await evaluateTask({ ...settings({ tokenizer: tok, sentences: [s] }), generate: async () => ['O O O date'] });
+  assert.deepEqual(r.rows[0]!.gold, s.tags);
+  assert.equal(r.undecodableGold, 1);
+  // Gold 2 entities, predicted 1 (date, correct): recall 1/2.
+  assert.deepEqual([r.score.gold, r.score.predicted, r.score.correct], [2, 1, 1]);
 });
 
 test('with the T5 tokenizer a cut inside a tag name leaves that fragment as the gold type (as the authors scored)', async () => {

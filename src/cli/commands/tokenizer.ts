@@ -19,6 +19,7 @@ export interface Args extends GlobalArgs {
   config?: string;
   'min-count': number;
   lowercase: boolean;
+  'unknown-shapes': boolean;
   'max-words'?: number;
   out?: string;
   force: boolean;
@@ -33,6 +34,11 @@ export const command: CommandModule<object, Args> = {
       .positional('action', { choices: ['build'] as const, describe: 'build: write tokenizer.json', demandOption: true })
       .option('min-count', { type: 'number', default: 2, describe: 'keep train words seen at least this often; rarer ones become <unk> (so the model learns <unk>)' })
       .option('lowercase', { type: 'boolean', default: false, describe: 'count words lowercased and look unknown words up lowercased (tags keep their case)' })
+      .option('unknown-shapes', {
+        type: 'boolean',
+        default: false,
+        describe: 'unknown words become shape tokens (<unk:Cap>, <unk:num>, …) instead of <unk>: helps named entities',
+      })
       .option('max-words', { type: 'number', describe: 'keep at most this many words, most frequent first' })
       .option('out', { type: 'string', describe: "where to write tokenizer.json (default: the config's model.tokenizer)" })
       .option('force', { type: 'boolean', default: false, describe: 'overwrite an existing file' })
@@ -62,7 +68,7 @@ export const command: CommandModule<object, Args> = {
     }
     const { tokenizer, report } = buildTaskTokenizer(
       { train: tasks.flatMap((t) => t.splits.train.map((s) => s.tokens)), tags: [...tags].sort(), heldOut },
-      { minCount, lowercase: args.lowercase, maxWords: args['max-words'] },
+      { minCount, lowercase: args.lowercase, unknownShapes: args['unknown-shapes'], maxWords: args['max-words'] },
     );
     await writeFileAtomic(out, JSON.stringify(tokenizer.toJson(), null, 1) + '\n');
 
@@ -76,7 +82,8 @@ export const command: CommandModule<object, Args> = {
       return;
     }
     const lines = [
-      `wrote ${out}: ${report.vocabSize} ids (${report.words} words seen ≥ ${minCount}× in train${args.lowercase ? ', lowercased' : ''}, ${report.tags} tag tokens, 3 special, 100 sentinels)`,
+      `wrote ${out}: ${report.vocabSize} ids (${report.words} words seen ≥ ${minCount}× in train${args.lowercase ? ', lowercased' : ''}, ${report.tags} tag tokens, ` +
+        `3 special${args['unknown-shapes'] ? ' + 7 unknown-word shapes' : ''}, 100 sentinels)`,
       ...Object.entries(report.coverage).map(([name, c]) => `  ${name}: ${c.unknown} of ${c.tokens} words unknown (${((100 * c.unknown) / Math.max(1, c.tokens)).toFixed(1)}%)`),
     ];
     if (note) lines.push(note);
