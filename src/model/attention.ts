@@ -35,6 +35,7 @@ export function attend(
   bias: tf.Tensor | null,
   s: HeadShape,
   dropout: DropoutStream | null,
+  onProbs?: (probs: tf.Tensor4D) => void,
 ): tf.Tensor2D {
   return tf.tidy(() => {
     const sq = q2d.shape[0] / s.batch;
@@ -44,6 +45,7 @@ export function attend(
     let scores: tf.Tensor = tf.matMul(q, kT);
     if (bias) scores = tf.add(scores, bias);
     let probs = tf.softmax(scores);
+    onProbs?.(probs as tf.Tensor4D);
     if (dropout) probs = dropout.apply(probs);
     const ctx = tf.matMul(probs, v); // [B, H, Sq, dk]
     return tf.reshape(tf.transpose(ctx, [0, 2, 1, 3]), [s.batch * sq, s.heads * s.dKv]) as tf.Tensor2D;

@@ -124,7 +124,8 @@ export function crossKV(ctx: Ctx, enc2d: tf.Tensor2D, layer: number): KV {
 export function crossAttention(ctx: Ctx, h: tf.Tensor2D, layer: number, kv: KV, bias: tf.Tensor | null): tf.Tensor2D {
   const n = norm(ctx, h, names.norm('decoder', layer, 'cross'));
   const q = projWithDelta(ctx, n, 'decoder', layer, 'cross', 'q');
-  const a = attend(q, kv.kT, kv.v, bias, ctx.heads, ctx.dropout);
+  const observe = ctx.opts.hooks?.crossAttentionProbs;
+  const a = attend(q, kv.kT, kv.v, bias, ctx.heads, ctx.dropout, observe ? (p) => observe(layer, p) : undefined);
   const y = proj(ctx, a, names.attn('decoder', layer, 'cross', 'o'));
   return closeSublayer(ctx, h, y, 'decoder', layer, 'cross_attn');
 }

@@ -27,4 +27,10 @@ export interface T5Hooks {
   projectionDelta?(site: ProjectionSite, x: tf.Tensor2D): tf.Tensor2D | null;
   /** Wraps a sublayer output (2-D [N, d_model]) before dropout and the residual add (adapters). */
   sublayerOutput?(site: SublayerSite, y: tf.Tensor2D): tf.Tensor2D;
+  /**
+   * Sees the decoder's cross-attention probabilities [B, heads, target, source] of a layer (an
+   * observer for diagnostics, e.g. scripts/alignment.ts; the tensor is disposed after the call, so
+   * read it synchronously).
+   */
+  crossAttentionProbs?(layer: number, probs: tf.Tensor4D): void;
 }

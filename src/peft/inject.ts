@@ -27,7 +27,7 @@ export function loraDelta(w: LoraWeights, x: tf.Tensor2D, scale: number): tf.Ten
 }
 
 /** The model's hooks, both present. */
-export type PeftHooks = Required<T5Hooks>;
+export type PeftHooks = Required<Pick<T5Hooks, 'projectionDelta' | 'sublayerOutput'>>;
 
 const ADAPTER_AT: Record<SublayerSite['sublayer'], AdapterPosition | null> = {
   self_attn: 'self_attn_adapter',
