@@ -223,13 +223,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   const examples: Record<string, ReturnType<typeof toExamples>> = {};
   // A fresh run's memory plan is made before its directory exists: a batch that cannot fit is
   // refused with nothing left behind.
-  let plannedMicroBatches: number | undefined;
+  let planned: Awaited<ReturnType<typeof planMemory>> | undefined;
   try {
     for (const task of run.tasks) {
       examples[task.name] = toExamples(task.splits.train, run.tokenizer, { maxSourceLength: config.data.max_source_length, maxTargetLength: config.data.max_target_length, codec: run.codec });
       if (examples[task.name].length === 0) throw new HyperloaderError(`task ${task.name} has no training sentences`);
     }
-    if (!exists) plannedMicroBatches = await planMemory(run, examples, logger);
+    if (!exists) planned = await planMemory(run, examples);
   } catch (e) {
     if (isWasmAbort(e)) throw outOfMemory(e, 1, undefined, runDir, false);
     optimizer.dispose();
@@ -246,6 +246,7 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   );
   const counts = countParameters(model);
   logger.info(counts, `parameters: ${counts.trainable.toLocaleString('en-US')} trainable of ${counts.total.toLocaleString('en-US')}`);
+  planned?.log(logger);
   const sampler = samplerFor(examples, t, config.experiment.seed);
 
   let state: CheckpointState = {
@@ -298,7 +299,11 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
   let wasmAborted = false;
   try {
     if (state.step < t.steps) {
-      state.micro_batches ??= plannedMicroBatches ?? (await planMemory(run, examples, logger));
+      if (state.micro_batches === undefined) {
+        planned ??= await planMemory(run, examples);
+        if (exists) planned.log(logger);
+        state.micro_batches = planned.microBatches;
+      }
       for (const r of trainSteps({
         model,
         optimizer,
@@ -398,22 +403,24 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
 
 /**
  * Micro-batches per step (training.grad_accumulation, `auto` resolved) from the step's measured
- * memory on the longest training example against the backend's limit (memory.ts).
+ * memory on the longest training example against the backend's limit (memory.ts), and the log
+ * line that says so.
  */
-async function planMemory(run: LoadedRun, examples: Record<string, Example[]>, logger: Logger): Promise<number> {
+async function planMemory(run: LoadedRun, examples: Record<string, Example[]>): Promise<{ microBatches: number; log: (logger: Logger) => void }> {
   const t = run.config.training;
   const task = Object.keys(examples)[0]!;
   const mem = await measureStepMemory(run.model, task, worstCaseExample(examples), run.tokenizer.padId, run.model.t5.cfg.decoder_start_token_id);
   const limit = backendMemoryLimit(t.memory_limit_gib);
   const plan = planMicroBatches(mem, t.batch_size, t.grad_accumulation, limit);
   const per = Math.ceil(t.batch_size / plan.microBatches);
-  logger.info(
-    { micro_batches: plan.microBatches, peak_bytes: plan.peakBytes, fixed_bytes: mem.fixedBytes, per_example_bytes: mem.perExampleBytes, limit_bytes: limit?.bytes ?? null },
-    `memory: about ${formatGiB(plan.peakBytes)} per step at its longest (${mem.sourceLength}/${mem.targetLength} tokens), ` +
-      `${plan.microBatches} micro-batch${plan.microBatches === 1 ? '' : 'es'} of ${per}` +
-      (limit ? `; limit ${formatGiB(limit.bytes)} (${limit.what})` : ''),
-  );
-  return plan.microBatches;
+  const log = (logger: Logger) =>
+    logger.info(
+      { micro_batches: plan.microBatches, peak_bytes: plan.peakBytes, fixed_bytes: mem.fixedBytes, per_example_bytes: mem.perExampleBytes, limit_bytes: limit?.bytes ?? null },
+      `memory: about ${formatGiB(plan.peakBytes)} per step at its longest (${mem.sourceLength}/${mem.targetLength} tokens), ` +
+        `${plan.microBatches} micro-batch${plan.microBatches === 1 ? '' : 'es'} of ${per}` +
+        (limit ? `; limit ${formatGiB(limit.bytes)} (${limit.what})` : ''),
+    );
+  return { microBatches: plan.microBatches, log };
 }
 
 /** A wasm abort in training, as the out-of-memory error it almost always is. */

@@ -97,3 +97,28 @@ test('periodic dev evaluation keeps the best checkpoint; select: best evaluates 
   const sinceBest = dev.filter((d) => d.step > bestDev.step).length;
   assert.ok(last.step === 40 || sinceBest === 2, `stopped at ${last.step} with ${sinceBest} evaluations since the best`);
 });
+
+test('every periodic dev evaluation writes predictions/step-<N>/ (re-scoring to the logged F1) and logs --samples K sentences', () => {
+  const { file, runs } = tinyConfig();
+  const r = cli(['train', '--config', file, '--samples', '2', '--set', 'training.steps=16', '--set', 'training.eval_every=8']);
+  assert.equal(r.status, 0, r.stderr);
+  const runDir = join(runs, 'tiny');
+  const dev = readFileSync(join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((m) => m.split === 'dev');
+  assert.deepEqual(dev.map((d) => d.step), [8]);
+  for (const task of ['demo_slots', 'demo_ner']) {
+    const file8 = join(runDir, 'predictions', 'step-8', `${task}.dev.txt`);
+    assert.ok(existsSync(file8), `${file8} missing`);
+    const scored = cli(['score', file8, '--json']);
+    assert.equal(scored.status, 0, scored.stderr);
+    const f1 = JSON.parse(scored.stdout).default.micro.f1 as number;
+    assert.ok(Math.abs(f1 - dev[0].f1[task]) < 1e-9, `${task}: file scores ${f1}, log says ${dev[0].f1[task]}`);
+    // Two samples per task, each the words of a dev sentence in file order.
+    const lines = r.stderr.split('\n').filter((l) => l.includes(`${task} dev #`));
+    assert.deepEqual(lines.map((l) => /#(\d+):/.exec(l)?.[1]), ['1', '2'], r.stderr);
+    const firstWords = readFileSync(file8, 'utf8').split('\n\n')[0]!.trim().split('\n').map((l) => l.split(' ')[0]);
+    const shown = lines[0]!.slice(lines[0]!.indexOf('#1: ') + 4).split(' ').map((w) => w.split('/')[0]);
+    assert.deepEqual(shown, firstWords);
+  }
+  // The final evaluation keeps its own files.
+  assert.ok(existsSync(join(runDir, 'predictions', 'demo_slots.dev.txt')));
+});
