@@ -31,7 +31,7 @@ data:
   cache_dir: ${shared.dir}
   fraction: 0.25
   tasks: [ { name: atis } ]
-training: { steps: STEPS, batch_size: 32, lr: 3.0e-3, warmup_steps: 30, loss_reduction: mean, label_smoothing: 0.1, log_every: 25, checkpoint_every: 1000, group_by_length: 8, position_bias_lr_scale: 30 }
+training: { steps: 180, batch_size: 32, lr: 3.0e-3, warmup_steps: 30, loss_reduction: mean, label_smoothing: 0.1, log_every: 25, checkpoint_every: 1000, group_by_length: 8, position_bias_lr_scale: 100 }
 eval: { splits: [dev], batch_size: 125, max_decode_length: 110 }
 `,
   );
