@@ -8,5 +8,11 @@ if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('hyperloader: dist/ is missing; run `npm ci` (or `npm run build`) first.\n');
   process.exit(1);
 }
+// A reader that stops early (`hyperloader score … | head -1`) closes the pipe: that is the reader's
+// choice, not an error, so end quietly as Unix tools do.
+process.stdout.on('error', (e) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 const { run } = await import(main.href);
 process.exitCode = await run(process.argv.slice(2));

@@ -23,6 +23,11 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** Clock in ms (tests). */
   now?: () => number;
+  /**
+   * Where this process starts counting (a resumed run's step): the rate and the time left count
+   * only the work done since, not the work a previous process did.
+   */
+  initial?: number;
 }
 
 export interface Progress {
@@ -54,7 +59,8 @@ export function progress(opts: ProgressOptions): Progress {
   const stream = opts.stream ?? process.stderr;
   const tty = !quiet && (opts.tty ?? Boolean((stream as NodeJS.WriteStream).isTTY));
   const start = now();
-  let value = 0;
+  const initial = opts.initial ?? 0;
+  let value = initial;
   let extra: Record<string, unknown> = {};
   let lastLog = start;
   let stopped = false;
@@ -71,11 +77,11 @@ export function progress(opts: ProgressOptions): Progress {
         cliProgress.Presets.shades_classic,
       )
     : undefined;
-  bar?.start(opts.total, 0, { extra: '', rate: '0' });
+  bar?.start(opts.total, initial, { extra: '', rate: '0' });
 
   const rate = () => {
     const secs = (now() - start) / 1000;
-    return secs > 0 ? value / secs : 0;
+    return secs > 0 ? (value - initial) / secs : 0;
   };
 
   const logLine = (final: boolean) => {

@@ -50,6 +50,8 @@ export interface RunInfo {
   total_parameters: number;
   train_seconds: number;
   examples_per_second: number;
+  /** This process's peak resident memory and (on wasm) the wasm heap's high-water mark, in bytes. */
+  memory?: { max_rss_bytes: number; wasm_heap_bytes: number | null };
   error?: string;
   /** For imported runs: the authors' file, its sha256, tasks left out, config keys changed. */
   imported_from?: unknown;
@@ -285,18 +287,22 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     train_seconds: state.train_seconds,
     examples_per_second: 0,
   };
-  const saveInfo = () => writeJsonAtomic(join(runDir, 'run.json'), { ...info, updated: new Date().toISOString() });
+  let wasmAborted = false;
+  const saveInfo = () =>
+    writeJsonAtomic(join(runDir, 'run.json'), {
+      ...info,
+      updated: new Date().toISOString(),
+      memory: { max_rss_bytes: process.resourceUsage().maxRSS * 1024, wasm_heap_bytes: wasmAborted ? null : wasmHeapBytes() },
+    });
   await saveInfo();
 
   const snapshot = (label: CheckpointLabel) =>
     saveCheckpoint(runDir, label, model, label === 'last' ? optimizer : null, { ...state, sampler: sampler.state(), step: optimizer.step });
 
   const metrics = join(runDir, 'metrics.jsonl');
-  const bar = progress({ total: t.steps, label: 'train', unit: 'steps', logger, tty: opts.tty });
-  bar.update(state.step);
+  const bar = progress({ total: t.steps, label: 'train', unit: 'steps', logger, tty: opts.tty, initial: state.step });
   let stoppedEarly = false;
   let window = { loss: 0, n: 0, examples: 0, seconds: 0 };
-  let wasmAborted = false;
   try {
     if (state.step < t.steps) {
       if (state.micro_batches === undefined) {

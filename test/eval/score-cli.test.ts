@@ -186,3 +186,15 @@ test('score reports bad input as a user error naming the file and line, without 
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a reader that stops early (`score … | head -c 10`) ends hyperloader quietly with exit 0', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-epipe-'));
+  const file = join(dir, 'p.txt');
+  writeFileSync(file, 'Austin B-PER B-PER\nBerg I-PER I-PER\njoined O O\n\nAcme B-ORG O\n');
+  // Hundreds of reports: far more than a pipe buffer, so writes continue after head has gone.
+  const files = new Array(400).fill(`'${file}'`).join(' ');
+  const r = spawnSync('bash', ['-c', `'${process.execPath}' '${binPath}' score ${files} 2>'${join(dir, 'err')}' | head -c 10 >/dev/null; echo \${PIPESTATUS[0]}`], { encoding: 'utf8' });
+  assert.equal(r.stdout.trim(), '0');
+  assert.equal(readFileSync(join(dir, 'err'), 'utf8'), '');
+  rmSync(dir, { recursive: true, force: true });
+});

@@ -28,6 +28,21 @@ test('off a TTY: a log line every 10 s with rate and ETA, and a final line', () 
   assert.equal(lines[4].obj.final, true);
 });
 
+test('a resumed loop: rate and time left count only the steps of this process', () => {
+  const lines: { obj: Record<string, unknown>; msg?: string }[] = [];
+  const logger = { info: (obj: object, msg?: string) => void lines.push({ obj: obj as Record<string, unknown>, msg }) };
+  let now = 0;
+  // Resumed at step 900 of 1000, then 1 step/s: 100 s left at the start, 90 s left after 10 s.
+  const p = progress({ total: 1000, label: 'train', unit: 'steps', logger, tty: false, now: () => now, initial: 900 });
+  for (let i = 0; i < 100; i++) {
+    now += 1000;
+    p.tick(1);
+  }
+  p.stop();
+  assert.equal(lines[0].msg, 'train: 910/1000 steps (91%), 1.00 steps/s, ETA 1m30s');
+  assert.equal(lines.at(-1)!.msg, 'train: 1000/1000 steps in 1m40s (1.00 steps/s)');
+});
+
 test('on a TTY: a cli-progress bar is drawn on the stream', () => {
   const written: string[] = [];
   const stream = { isTTY: true, columns: 100, write: (s: string) => (written.push(s), true), on() {}, once() {}, removeListener() {} };
