@@ -23,6 +23,7 @@ export function parseConllColumns(text: string, source: string): ConllColumns {
   let pred: string[] = [];
   let lines: number[] = [];
   let width: { columns: number; line: number } | undefined;
+  const tagLike = { gold: 0, pred: 0 };
   const endSentence = () => {
     if (gold.length === 0) return;
     out.gold.push(gold);
@@ -53,16 +54,47 @@ export function parseConllColumns(text: string, source: string): ConllColumns {
           `every token line needs the same columns (the last two are the gold and the predicted tag). Fix line ${lineNo}.`,
       );
     }
-    gold.push(cols[cols.length - 2] as string);
-    pred.push(cols[cols.length - 1] as string);
+    const g = cols[cols.length - 2] as string;
+    const p = cols[cols.length - 1] as string;
+    for (const [tag, which] of [
+      [g, 'gold'],
+      [p, 'predicted'],
+    ] as const) {
+      if (EMPTY_TYPE.test(tag)) {
+        throw new HyperloaderError(`${source}:${lineNo}: the ${which} tag "${tag}" has no entity type after its prefix; write it as ${tag}TYPE, or O.`);
+      }
+    }
+    if (TAG.test(g)) tagLike.gold++;
+    if (TAG.test(p)) tagLike.pred++;
+    gold.push(g);
+    pred.push(p);
     lines.push(lineNo);
   });
   endSentence();
   if (out.gold.length === 0) {
     throw new HyperloaderError(`${source}: no token lines found; expected lines of "token gold pred" with a blank line between sentences.`);
   }
+  // A file missing a column (token + gold only) reads its tokens as the gold tags: not one of them
+  // looks like a tag, which real gold and predicted columns always do somewhere.
+  for (const [which, n, col] of [
+    ['gold', tagLike.gold, 'second-to-last'],
+    ['predicted', tagLike.pred, 'last'],
+  ] as const) {
+    if (n === 0) {
+      const first = out.lines[0]![0]!;
+      throw new HyperloaderError(
+        `${source}: the ${col} column, read as the ${which} tags, holds no tag at all (line ${first}: "${rows[first - 1]!.trim()}"). ` +
+          'The last two columns must be the gold and the predicted tag (O, B-TYPE, I-TYPE, …): is a column missing, e.g. a file of "token gold" without predictions?',
+      );
+    }
+  }
   return out;
 }
+
+/** O, or a scheme prefix and a type (B-PER, I-LOC, E-ORG, S-MISC, L-X, U-X). */
+const TAG = /^(O|[BIESLU]-\S+)$/;
+/** A prefix with nothing after it. */
+const EMPTY_TYPE = /^[BIESLU]-$/;
 
 /** Reads and parses a gold/pred column file. */
 export function readConllColumns(path: string): ConllColumns {

@@ -23,3 +23,16 @@ test('bad input names the file and line and says how to fix it', () => {
   bad('a O O\n\nB-PER\n', /^data\/p\.txt:3: expected at least 2 whitespace-separated columns .* found 1 \("B-PER"\)/);
   bad('\n\n-DOCSTART- O O\n', /^data\/p\.txt: no token lines found/);
 });
+
+test('a file missing its prediction column, and a prefix without a type, are refused with the line', () => {
+  const bad = (text: string, pattern: RegExp) =>
+    assert.throws(() => parseConllColumns(text, 'p.txt'), (e) => e instanceof HyperloaderError && pattern.test(e.message));
+  // token + gold only: the tokens would be read as gold tags and nothing would ever match.
+  bad('Austin B-PER\nBerg I-PER\njoined O\n', /^p\.txt: the second-to-last column, read as the gold tags, holds no tag at all \(line 1: "Austin B-PER"\)\..*"token gold" without predictions/);
+  // gold + token (columns swapped the other way): the prediction column holds no tag.
+  bad('x B-PER Austin\ny O Berg\n', /^p\.txt: the last column, read as the predicted tags, holds no tag at all/);
+  bad('a O O\nb B- B-X\n', /^p\.txt:2: the gold tag "B-" has no entity type after its prefix/);
+  bad('a O I-\n', /^p\.txt:1: the predicted tag "I-" has no entity type/);
+  // A prediction of all O is still a prediction (a column of tags).
+  assert.deepEqual(parseConllColumns('a B-X O\nb I-X O\n', 'g').pred, [['O', 'O']]);
+});
