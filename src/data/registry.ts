@@ -6,6 +6,7 @@
  */
 import { basename, resolve } from 'node:path';
 import { HyperloaderError } from '../errors.js';
+import { closest } from '../config/suggest.js';
 import type { TaskConfig } from '../config/schema.js';
 import { demoEntries, DEMO_DIR } from './registry-demo.js';
 import { PAPER_TASKS, REGISTRY } from './registry-data.js';
@@ -32,10 +33,13 @@ export function findDataset(name: string, demoDir: string = DEMO_DIR): DatasetEn
 export function getDataset(name: string, demoDir: string = DEMO_DIR, where = 'dataset name'): DatasetEntry {
   const e = findDataset(name, demoDir);
   if (e) return e;
-  const known = listDatasets(demoDir).map((d) => (d.aliases?.length ? `${d.key} (${d.aliases.join(', ')})` : d.key));
+  const all = listDatasets(demoDir);
+  const known = all.map((d) => (d.aliases?.length ? `${d.key} (${d.aliases.join(', ')})` : d.key));
+  const near = closest(name, all.flatMap((d) => [d.key, ...(d.aliases ?? [])]));
   throw new HyperloaderError(
-    `unknown ${where} ${JSON.stringify(name)}; known datasets: ${known.join(', ')}. ` +
+    `unknown ${where} ${JSON.stringify(name)}${near ? `; did you mean "${near}"?` : '.'} Known datasets: ${known.join(', ')}. ` +
       'For your own files, give the task a `custom` block (format, train, dev, test) instead of a dataset name.',
+    { exitCode: 2 },
   );
 }
 

@@ -48,3 +48,11 @@ test('relative config paths are read from the working directory; a missing --con
   assert.equal(n.status, 2);
   assert.match(n.stderr, /config nope\.yaml: file not found/);
 });
+
+test('config checks task and dataset names, with "did you mean" (exit 2), before any training', () => {
+  const t = tempConfigDir({ 'x.yaml': 'model: { random_init: { d_model: 16 } }\ndata: { tasks: [ { name: atis }, { name: ner, dataset: conl2003 } ] }\n' });
+  const r = cli(['config', '--config', t.path('x.yaml')]);
+  assert.equal(r.status, 2, r.stderr);
+  assert.match(r.stderr, /unknown data\.tasks\[1\]\.dataset "conl2003"; did you mean "conll2003"\?/);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+});

@@ -66,7 +66,7 @@ test('data check verifies the shared files against the registry sha256', { skip:
 
 test('unknown dataset names are a user error without a stack trace', () => {
   const r = cli('data', 'stats', 'atiz');
-  assert.equal(r.status, 1);
-  assert.match(r.stderr, /unknown dataset name "atiz"; known datasets: /);
+  assert.equal(r.status, 2);
+  assert.match(r.stderr, /unknown dataset name "atiz"; did you mean "atis"\? Known datasets: /);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
 });

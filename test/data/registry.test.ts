@@ -17,7 +17,7 @@ test('the registry holds the paper\'s seven, CoNLL-2003 and WNUT-17; SPEC §6 na
   for (const [alias, key] of [['movieTrivia', 'mit_movie_trivia'], ['movie', 'mit_movie'], ['restaurant', 'mit_restaurant'], ['MTOD', 'mtod'], ['mtop', 'mtop']]) {
     assert.equal(getDataset(alias).key, key, alias);
   }
-  assert.throws(() => getDataset('nope'), (e: unknown) => e instanceof HyperloaderError && /unknown dataset name "nope"; known datasets: .*mit_movie_trivia \(movieTrivia\)/.test(e.message));
+  assert.throws(() => getDataset('nope'), (e: unknown) => e instanceof HyperloaderError && /unknown dataset name "nope"\. Known datasets: .*mit_movie_trivia \(movieTrivia\)/.test(e.message));
 });
 
 test('every entry: licence, citation, a split rule, SPEC §6 sizes, files with pinned URLs and checksums', () => {

@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { configToYaml } from '../../config/load.js';
 import { displayFile } from '../../config/origins.js';
+import { datasetForTask } from '../../data/registry.js';
 import { loadConfigFromArgs, loggerFromArgs, withConfigOption, type GlobalArgs } from '../common.js';
 
 export interface Args extends GlobalArgs {
@@ -20,6 +21,8 @@ export const command: CommandModule<object, Args> = {
       .example('$0 config -c my.yaml --json', 'as JSON') as unknown as Argv<Args>, // yargs types demandOption-with-message as optional
   handler: async (args) => {
     const { config, files } = await loadConfigFromArgs(args);
+    // Task and dataset names are checked here too, not first by `train` after loading everything.
+    config.data.tasks.forEach((t, i) => datasetForTask(t, i));
     loggerFromArgs(args).debug({ files }, `config from ${files.map(displayFile).join(' → ')}`);
     process.stdout.write(args.json ? `${JSON.stringify(config, null, 2)}\n` : configToYaml(config));
   },
