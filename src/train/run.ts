@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Logger } from 'pino';
 import { HyperloaderError } from '../errors.js';
 import type { Config } from '../config/schema.js';
+import { parse as parseYaml } from 'yaml';
 import { configToYaml } from '../config/load.js';
 import { resolveRunDir } from '../config/paths.js';
 import { initBackend } from '../runtime/backend.js';
@@ -181,6 +182,17 @@ async function truncateMetrics(runDir: string, step: number): Promise<void> {
   await writeFile(f, kept.map((l) => l + '\n').join(''));
 }
 
+/** Dotted keys whose values differ between two configs, as `key: saved → now`. */
+export function configDifferences(saved: unknown, now: unknown, prefix = ''): string[] {
+  const isMap = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
+  if (isMap(saved) && isMap(now)) {
+    const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])];
+    return keys.flatMap((k) => configDifferences(saved[k], now[k], prefix ? `${prefix}.${k}` : k));
+  }
+  const show = (x: unknown) => (x === undefined ? '(unset)' : JSON.stringify(x));
+  return JSON.stringify(saved) === JSON.stringify(now) ? [] : [`${prefix}: ${show(saved)} → ${show(now)}`];
+}
+
 function refuseExisting(runDir: string, name: string): never {
   throw new HyperloaderError(
     `the run directory ${runDir} already exists. Continue it with \`--resume\`, or start a new run with \`--name ${name}-2\` (or --set experiment.name=…).`,
@@ -209,8 +221,10 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     const saved = readFileSync(join(runDir, 'config.yaml'), 'utf8');
     const now = configToYaml(config);
     if (saved !== now) {
+      const changed = configDifferences(parseYaml(saved), parseYaml(now));
       throw new HyperloaderError(
-        `--resume: the config differs from the one ${runDir} was started with (${join(runDir, 'config.yaml')}). ` +
+        `--resume: the config differs from the one ${runDir} was started with (${join(runDir, 'config.yaml')}): ` +
+          `${changed.slice(0, 12).join('; ')}${changed.length > 12 ? `; and ${changed.length - 12} more` : ''}. ` +
           'Resume with the same config and --set values, or start a new run under another name.',
         { exitCode: 2 },
       );

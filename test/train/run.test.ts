@@ -38,7 +38,7 @@ test('train writes the run directory; an existing one is refused; --resume with 
 
   const changed = cli(['train', '--config', file, '--resume', '--set', 'training.lr=0.5', '--quiet']);
   assert.equal(changed.status, 2);
-  assert.match(changed.stderr, /config differs/);
+  assert.match(changed.stderr, /config differs from the one .* was started with \(.*config\.yaml\): training\.lr: 0\.001 → 0\.5\. Resume with the same config/);
 });
 
 test('a run killed with SIGKILL and resumed ends exactly where an uninterrupted run does', async () => {
