@@ -310,8 +310,13 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     });
   await saveInfo();
 
-  const snapshot = (label: CheckpointLabel) =>
-    saveCheckpoint(runDir, label, model, label === 'last' ? optimizer : null, { ...state, sampler: sampler.state(), step: optimizer.step });
+  // Logged, so a user can tell when stopping loses nothing.
+  const snapshot = async (label: CheckpointLabel) => {
+    const started = performance.now();
+    await saveCheckpoint(runDir, label, model, label === 'last' ? optimizer : null, { ...state, sampler: sampler.state(), step: optimizer.step });
+    const seconds = (performance.now() - started) / 1000;
+    logger.info({ checkpoint: label, step: optimizer.step, seconds }, `checkpoint ${label} at step ${optimizer.step} saved in ${seconds.toFixed(1)} s`);
+  };
 
   const metrics = join(runDir, 'metrics.jsonl');
   const bar = progress({ total: t.steps, label: 'train', unit: 'steps', logger, tty: opts.tty, initial: state.step });

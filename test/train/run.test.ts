@@ -23,6 +23,10 @@ test('train writes the run directory; an existing one is refused; --resume with 
   }
   const info = JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8'));
   assert.equal(info.status, 'finished');
+  // Every checkpoint write is logged (every 4 steps and the last: 4, 8, …, 28, 30).
+  const saved = readFileSync(join(runDir, 'log.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((l) => l.checkpoint === 'last');
+  assert.deepEqual(saved.map((l) => l.step), [4, 8, 12, 16, 20, 24, 28, 30]);
+  assert.match(saved[0].msg, /^checkpoint last at step 4 saved in \d+\.\d s$/);
   assert.equal(info.step, 30);
   const m = metricsOf(runDir);
   assert.deepEqual(m.map((x) => x.step), Array.from({ length: 30 }, (_, i) => i + 1));
