@@ -53,6 +53,15 @@ export const command: CommandModule<object, Args> = {
     try {
       await loadCheckpoint(runDir, label, run.model, null, run.backbone);
       const tagged = await tagSentences(run, args.task, sentences, { batchSize: config.eval.batch_size });
+      tagged.forEach((t, i) => {
+        if (t.windows > 1) {
+          logger.warn(
+            { sentence: i + 1, words: t.tokens.length, windows: t.windows },
+            `sentence ${i + 1} has ${t.tokens.length} words, more than the model reads at once (99 words and data.max_source_length ${config.data.max_source_length} tokens): ` +
+              `tagged in ${t.windows} consecutive windows; an entity crossing a window edge comes out split`,
+          );
+        }
+      });
       for (const t of tagged) {
         if (args.json) process.stdout.write(JSON.stringify({ tokens: t.tokens, tags: t.tags, spans: t.spans }) + '\n');
         else process.stdout.write(t.tokens.map((tok, i) => `${tok}\t${t.tags[i]}`).join('\n') + '\n\n');
