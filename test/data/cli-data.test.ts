@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { binPath, sharedDatasets } from '../helpers/paths.js';
 
 const cli = (...args: string[]) => spawnSync(process.execPath, [binPath, ...args], { encoding: 'utf8' });
@@ -69,4 +72,31 @@ test('unknown dataset names are a user error without a stack trace', () => {
   assert.equal(r.status, 2);
   assert.match(r.stderr, /unknown dataset name "atiz"; did you mean "atis"\? Known datasets: /);
   assert.doesNotMatch(r.stderr, /\n\s+at /);
+});
+
+test('data stats on empty split files exits 1 and names them', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-empty-'));
+  for (const s of ['train', 'dev', 'test']) {
+    mkdirSync(join(dir, 'atis', s), { recursive: true });
+    writeFileSync(join(dir, 'atis', s, 'seq.in'), '');
+    writeFileSync(join(dir, 'atis', s, 'seq.out'), '');
+  }
+  const r = cli('data', 'stats', 'atis', '--cache-dir', dir);
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /empty split\(s\), no sentence read: atis train \(.*atis\/train\), atis dev/);
+});
+
+test('data check: a dataset with some of its files is incomplete (exit 1); one with none is "not downloaded"', { skip: shared.skip }, () => {
+  const dir = mkdtempSync(join(tmpdir(), 'hl-partial-'));
+  mkdirSync(join(dir, 'atis', 'train'), { recursive: true });
+  copyFileSync(join(shared.dir, 'atis', 'train', 'seq.in'), join(dir, 'atis', 'train', 'seq.in'));
+  const r = cli('data', 'check', '--cache-dir', dir);
+  assert.equal(r.status, 1, r.stdout);
+  assert.match(r.stdout, /ok\s+atis\/train\/seq\.in/);
+  assert.match(r.stdout, /missing\s+atis\/train\/seq\.out/);
+  assert.match(r.stdout, /file\(s\) missing or failed \(\d+ missing\); run `hyperloader download atis` to fetch them; not downloaded: .*snips/);
+  // Nothing at all in the cache: nothing is incomplete.
+  const empty = cli('data', 'check', '--cache-dir', mkdtempSync(join(tmpdir(), 'hl-none-')));
+  assert.equal(empty.status, 0, empty.stdout);
+  assert.match(empty.stdout, /every file present verifies; not downloaded: mit_movie_trivia/);
 });

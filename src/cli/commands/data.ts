@@ -104,12 +104,23 @@ export const command: CommandModule<object, Args> = {
     }
     if (args.action === 'check') {
       const rows = await checkCache(sel.entries.filter((e) => e.local_dir === undefined), sel.cacheDir);
-      const bad = rows.filter((r) => r.status === 'mismatch' || (sel.named && r.status === 'missing'));
-      if (args.json) print(JSON.stringify({ cache_dir: sel.cacheDir, files: rows }, null, 2));
+      // A dataset with none of its files is simply not downloaded (a failure only when named); one
+      // with some of them is incomplete, and that is a failure.
+      const present = new Set(rows.filter((r) => r.status !== 'missing').map((r) => r.dataset));
+      const absent = [...new Set(rows.map((r) => r.dataset))].filter((d) => !present.has(d));
+      const bad = rows.filter((r) => r.status === 'mismatch' || (r.status === 'missing' && (sel.named || present.has(r.dataset))));
+      if (args.json) print(JSON.stringify({ cache_dir: sel.cacheDir, files: rows, failed: bad.map((r) => r.path), not_downloaded: absent }, null, 2));
       else {
         print(`cache: ${sel.cacheDir}`);
         for (const r of rows) print(`  ${r.status.padEnd(10)} ${r.path}  ${r.detail}`);
-        print(bad.length === 0 ? 'all present files verify' : `${bad.length} file(s) failed; run \`hyperloader download <name>\` to fetch them again`);
+        const notDownloaded = !sel.named && absent.length > 0 ? `; not downloaded: ${absent.join(', ')}` : '';
+        const datasets = [...new Set(bad.map((r) => r.dataset))];
+        print(
+          bad.length === 0
+            ? `every file present verifies${notDownloaded}`
+            : `${bad.length} file(s) missing or failed (${bad.filter((r) => r.status === 'missing').length} missing); ` +
+                `run \`hyperloader download ${datasets.join(' ')}\` to fetch them${notDownloaded}`,
+        );
       }
       if (bad.length > 0) process.exitCode = 1;
       return;
@@ -120,6 +131,12 @@ export const command: CommandModule<object, Args> = {
       all.push(await datasetStats(e, sel.cacheDir, { splitSeed: sel.splitSeed, fraction: sel.fractions.get(e.key) ?? 1, countTokens }));
     }
     print(args.json ? JSON.stringify({ cache_dir: sel.cacheDir, datasets: all }, null, 2) : `cache: ${sel.cacheDir}\n\n${formatStats(all)}`);
+    // A split file that holds no sentence is a broken download or the wrong file: say which.
+    const empty = all.flatMap((d) => Object.entries(d.splits).filter(([, st]) => st && st.sentences === 0).map(([split, st]) => `${d.key} ${split} (${st!.source})`));
+    if (empty.length > 0) {
+      process.stderr.write(`hyperloader: empty split(s), no sentence read: ${empty.join(', ')}. Download them again (\`hyperloader download …\`) or check the file.\n`);
+      process.exitCode = 1;
+    }
     if (sel.named && all.some((d) => d.missing.length > 0)) process.exitCode = 1;
   },
 };
