@@ -3,7 +3,8 @@
  * rename, fsync of the folder. Run directories, checkpoints, tables and downloads all use these.
  */
 import { mkdir, open, rename, rm } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
+import { HyperloaderError } from '../errors.js';
 
 export async function ensureParent(path: string): Promise<void> {
   await mkdir(dirname(path), { recursive: true });
@@ -53,3 +54,39 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
   await fsyncDir(dirname(path));
 }
 
+
+const FS_ERRORS: Record<string, string> = {
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+  ENOENT: 'a parent folder does not exist',
+  ENOTDIR: 'a parent path is a file, not a folder',
+  EDQUOT: 'disk quota exceeded',
+};
+
+/** A file-system error the user can fix (permissions, read-only mount, full disk), as a one-line error naming the path; else undefined. */
+export function fileSystemError(e: unknown, path: string, doing: string): HyperloaderError | undefined {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  if (!code || !(code in FS_ERRORS)) return undefined;
+  return new HyperloaderError(`cannot ${doing} ${path}: ${FS_ERRORS[code]} (${code}). Choose a writable location or free space, then run this again.`, {
+    exitCode: 1,
+    cause: e,
+  });
+}
+
+/**
+ * Makes sure `dir` exists and a file can be written there, before any long work whose results
+ * would go there; a file-system problem becomes a user error naming the folder.
+ */
+export async function assertWritableDir(dir: string, doing = 'write into'): Promise<void> {
+  const probe = join(dir, `.write-test-${process.pid}`);
+  try {
+    await mkdir(dir, { recursive: true });
+    const h = await open(probe, 'w');
+    await h.close();
+    await rm(probe, { force: true });
+  } catch (e) {
+    throw fileSystemError(e, dir, doing) ?? e;
+  }
+}

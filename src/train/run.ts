@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from 'pino';
 import { HyperloaderError } from '../errors.js';
@@ -21,6 +21,7 @@ import { resolveRunDir } from '../config/paths.js';
 import { initBackend } from '../runtime/backend.js';
 import { progress } from '../runtime/progress.js';
 import { packageVersion } from '../runtime/paths.js';
+import { assertWritableDir } from '../runtime/fs.js';
 import type { PeftModel } from '../peft/model.js';
 import { paperRowFor } from '../eval/paper.js';
 import { writeResults, type Results, type SplitResults } from '../eval/report.js';
@@ -31,6 +32,7 @@ import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { samplerFor, toExamples } from './features.js';
 import { trainSteps, type StepReport } from './loop.js';
 import { adamWFor } from './optimizer.js';
+import { acquireRunLock, type RunLock } from './lock.js';
 import type { Example } from './batch.js';
 import { backendMemoryLimit, formatGiB, isWasmAbort, measureStepMemory, planMicroBatches, wasmHeapBytes, WASM_HEAP_LIMIT, worstCaseExample } from './memory.js';
 import { backboneHash, buildModel, codecFor, loadRunTokenizer, loadTasks, type TaskData } from './setup.js';
@@ -230,6 +232,9 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
       );
     }
   }
+  // Before any work: the place the run will be written must take files (permissions, read-only
+  // mounts, a full disk), or nothing is gained by loading and training.
+  await assertWritableDir(exists ? runDir : dirname(runDir), exists ? 'write into the run folder' : 'create the run folder in');
   // The run directory is created only once data, tokenizer and model have loaded, so a config
   // that fails there leaves nothing behind to refuse the next attempt.
   const run = await prepareRun(config, logger);
@@ -254,6 +259,45 @@ export async function train(opts: TrainOptions): Promise<TrainResult> {
     throw e;
   }
   await mkdir(runDir, { recursive: true });
+  let lock: RunLock;
+  try {
+    lock = acquireRunLock(runDir, (m) => logger.warn(m));
+    // Another process may have made the run while this one was loading: never start over it.
+    if (!exists && existsSync(join(runDir, 'config.yaml'))) {
+      lock.release();
+      refuseExisting(runDir, name);
+    }
+  } catch (e) {
+    optimizer.dispose();
+    model.dispose();
+    model.t5.dispose();
+    throw e;
+  }
+  try {
+    return await trainLocked({ opts, run, runDir, name, exists, optimizer, examples, planned, logger });
+  } finally {
+    lock.release();
+  }
+}
+
+interface LockedRun {
+  opts: TrainOptions;
+  run: LoadedRun;
+  runDir: string;
+  name: string;
+  exists: boolean;
+  optimizer: ReturnType<typeof adamWFor>;
+  examples: Record<string, Example[]>;
+  planned: Awaited<ReturnType<typeof planMemory>> | undefined;
+  logger: Logger;
+}
+
+/** The part of `train` that writes the run directory, under its lock. */
+async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
+  const { opts, run, runDir, name, exists, optimizer, examples } = ctx;
+  let { planned, logger } = ctx;
+  const { config, model } = run;
+  const t = config.training;
   if (!exists) await writeFile(join(runDir, 'config.yaml'), configToYaml(config));
   logger = opts.makeLogger(join(runDir, 'log.jsonl'));
   logger.info(

@@ -5,6 +5,8 @@ import { HyperloaderError } from '../../errors.js';
 import { createLogger, levelFromFlags } from '../../runtime/logger.js';
 import { evaluateCheckpoint, prepareRun } from '../../train/run.js';
 import { chooseCheckpoint, openRun } from '../../train/runs.js';
+import { describeHolder, holderAlive, readLock } from '../../train/lock.js';
+import { assertWritableDir } from '../../runtime/fs.js';
 
 export interface Args extends GlobalArgs {
   run: string;
@@ -32,6 +34,16 @@ export const command: CommandModule<object, Args> = {
     if (unknown.length > 0) {
       throw new HyperloaderError(`--tasks: ${unknown.join(', ')} not in this run (it has ${config.data.tasks.map((t) => t.name).join(', ')})`, { exitCode: 2 });
     }
+    // eval writes results.* and predictions/, which a trainer still running on the run also writes.
+    const held = readLock(runDir);
+    if (held && held.pid !== process.pid && holderAlive(held)) {
+      throw new HyperloaderError(
+        `${runDir} is still being trained by ${describeHolder(held)}; its final evaluation writes the same tables. ` +
+          'Wait for it to finish, or tag text with `hyperloader predict` (it writes nothing).',
+        { exitCode: 1 },
+      );
+    }
+    await assertWritableDir(runDir, 'write the results into');
     const label = chooseCheckpoint(runDir, config, args.checkpoint);
     const run = await prepareRun(config, logger);
     try {
