@@ -9,17 +9,11 @@ import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { HyperloaderError } from '../errors.js';
 import { ensureParent, fsyncDir, fsyncFile } from '../runtime/fs.js';
 
-export { ensureParent, fsyncFile, writeFileAtomic } from '../runtime/fs.js';
+export { ensureParent, fsyncFile, sha256File, writeFileAtomic } from '../runtime/fs.js';
 
 /** The suffix of a file being downloaded or imported; it never counts as a verified file. */
 export const PART_SUFFIX = '.part';
 
-/** sha256 (hex) of a whole file, streamed so a 900 MB checkpoint never sits in memory. */
-export async function sha256File(path: string): Promise<string> {
-  const hash = createHash('sha256');
-  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
-  return hash.digest('hex');
-}
 
 /** Feeds a file's current bytes into a running hash (used when resuming a `.part`). */
 export async function hashInto(hash: ReturnType<typeof createHash>, path: string): Promise<void> {

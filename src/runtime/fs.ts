@@ -2,6 +2,8 @@
  * Writing files so that a reader (or a crash) never sees half of one: a temporary name, fsync,
  * rename, fsync of the folder. Run directories, checkpoints, tables and downloads all use these.
  */
+import { createHash } from 'node:crypto';
+import { createReadStream } from 'node:fs';
 import { mkdir, open, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { HyperloaderError } from '../errors.js';
@@ -89,4 +91,11 @@ export async function assertWritableDir(dir: string, doing = 'write into'): Prom
   } catch (e) {
     throw fileSystemError(e, dir, doing) ?? e;
   }
+}
+
+/** sha256 (hex) of a whole file, streamed so a 900 MB checkpoint never sits in memory. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(path)) hash.update(chunk as Buffer);
+  return hash.digest('hex');
 }

@@ -6,14 +6,17 @@
  * stored: the base model is referenced and checked by its hash.
  *
  * A checkpoint is written to a temporary folder, fsynced, and renamed into place, so a kill at any
- * moment leaves either the old checkpoint or the new one, never a mix.
+ * moment leaves either the old checkpoint or the new one, never a mix. Its manifest.json, written
+ * last, lists every file with its size and sha256: a checkpoint is complete only when the manifest
+ * is there and every file matches it (a file deleted, cut short or changed afterwards is caught on
+ * loading). Checkpoints from before manifests (state.json alone) still load.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { HyperloaderError } from '../errors.js';
-import { fsyncDir, writeFileAtomic } from '../runtime/fs.js';
+import { fsyncDir, sha256File, writeFileAtomic } from '../runtime/fs.js';
 import type { TaskSamplerState } from '../data/sampler.js';
 import { readSafetensors, writeSafetensors } from '../model/safetensors.js';
 import type { PeftModel } from '../peft/model.js';
@@ -66,6 +69,11 @@ export async function saveCheckpoint(runDir: string, label: CheckpointLabel, mod
     await writeSafetensors(join(tmp, 'optimizer.safetensors'), moments, { step: String(o.step) });
   }
   await writeFileAtomic(join(tmp, 'state.json'), JSON.stringify(state, null, 2) + '\n');
+  const files: Manifest['files'] = {};
+  for (const f of [...CHECKPOINT_FILES].filter((f) => existsSync(join(tmp, f)))) {
+    files[f] = { size: statSync(join(tmp, f)).size, sha256: await sha256File(join(tmp, f)) };
+  }
+  await writeFileAtomic(join(tmp, MANIFEST), JSON.stringify({ version: 1, step: state.step, files } satisfies Manifest, null, 2) + '\n');
   const target = checkpointDir(runDir, label);
   const old = join(parent, `.${label}.old-${process.pid}`);
   if (existsSync(target)) await rename(target, old);
@@ -74,15 +82,76 @@ export async function saveCheckpoint(runDir: string, label: CheckpointLabel, mod
   await rm(old, { recursive: true, force: true });
 }
 
+const MANIFEST = 'manifest.json';
+const CHECKPOINT_FILES = ['params.safetensors', 'optimizer.safetensors', 'state.json'] as const;
+
+interface Manifest {
+  version: 1;
+  step: number;
+  files: Record<string, { size: number; sha256: string }>;
+}
+
+/** A checkpoint folder holds one: its manifest (or, from older versions, its state.json). */
+function present(dir: string): boolean {
+  return existsSync(join(dir, MANIFEST)) || existsSync(join(dir, 'state.json'));
+}
+
+/** Reads a small JSON file of a checkpoint; a corrupt one is a user error naming it. */
+function readJson<T>(file: string, what: string): T {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as T;
+  } catch (e) {
+    throw new HyperloaderError(
+      `${file}: the checkpoint's ${what} is ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'missing' : `not valid JSON (${(e as Error).message})`}, so this checkpoint cannot be used. ` +
+        'Restore the file, or resume from another checkpoint (delete this one to fall back on an earlier state, or start a new run).',
+      { cause: e },
+    );
+  }
+}
+
+/** Every file the manifest lists is there with its size and sha256; a user error naming what differs otherwise. */
+async function verify(dir: string): Promise<void> {
+  if (!existsSync(join(dir, MANIFEST))) return; // a checkpoint from before manifests
+  const m = readJson<Manifest>(join(dir, MANIFEST), 'manifest');
+  const problems: string[] = [];
+  for (const [f, want] of Object.entries(m.files ?? {})) {
+    const p = join(dir, f);
+    if (!existsSync(p)) problems.push(`${f} is missing`);
+    else if (statSync(p).size !== want.size) problems.push(`${f} has ${statSync(p).size} bytes, the manifest says ${want.size}`);
+    else if ((await sha256File(p)) !== want.sha256) problems.push(`${f} does not match its sha256 in the manifest`);
+  }
+  if (problems.length > 0) {
+    throw new HyperloaderError(
+      `${dir} is not a complete checkpoint: ${problems.join('; ')}. It was changed or cut short after it was written; ` +
+        'restore it, or delete it to start that run again under a new name.',
+    );
+  }
+}
+
+/** What a run's checkpoints folder holds besides complete checkpoints: weights without a manifest, leftovers. */
+export function strayCheckpointFiles(runDir: string): string[] {
+  const parent = join(runDir, 'checkpoints');
+  if (!existsSync(parent)) return [];
+  const out: string[] = [];
+  for (const d of readdirSync(parent)) {
+    if (d.includes('.tmp-')) continue; // a write cut short: never a checkpoint
+    const dir = join(parent, d);
+    if (!statSync(dir).isDirectory() || present(dir)) continue;
+    for (const f of readdirSync(dir)) out.push(join('checkpoints', d, f));
+  }
+  return out;
+}
+
 /** Finds a checkpoint, recovering one left aside by a kill between the two renames. */
 async function locate(runDir: string, label: CheckpointLabel): Promise<string | null> {
   const target = checkpointDir(runDir, label);
-  if (existsSync(join(target, 'state.json'))) return target;
+  if (present(target)) return target;
   const parent = join(runDir, 'checkpoints');
   if (!existsSync(parent)) return null;
   const aside = (await readdir(parent)).filter((n) => n.startsWith(`.${label}.old-`));
   for (const n of aside) {
-    if (existsSync(join(parent, n, 'state.json'))) {
+    if (present(join(parent, n))) {
+      if (existsSync(target)) await rm(target, { recursive: true, force: true }); // an empty or partial folder in its place
       await rename(join(parent, n), target);
       return target;
     }
@@ -90,8 +159,11 @@ async function locate(runDir: string, label: CheckpointLabel): Promise<string | 
   return null;
 }
 
+/** Whether a checkpoint is there (its manifest or, for older ones, its state.json); loading verifies it. */
 export function hasCheckpoint(runDir: string, label: CheckpointLabel): boolean {
-  return existsSync(join(checkpointDir(runDir, label), 'state.json'));
+  const parent = join(runDir, 'checkpoints');
+  if (present(checkpointDir(runDir, label))) return true;
+  return existsSync(parent) && readdirSync(parent).some((n) => n.startsWith(`.${label}.old-`) && present(join(parent, n)));
 }
 
 /**
@@ -107,8 +179,12 @@ export async function loadCheckpoint(
   expectedBackbone: string,
 ): Promise<CheckpointState> {
   const dir = await locate(runDir, label);
-  if (!dir) throw new HyperloaderError(`${runDir}: no "${label}" checkpoint (looked for ${checkpointDir(runDir, label)}/state.json)`);
-  const state = JSON.parse(readFileSync(join(dir, 'state.json'), 'utf8')) as CheckpointState;
+  if (!dir) throw new HyperloaderError(`${runDir}: no "${label}" checkpoint (looked for ${checkpointDir(runDir, label)}/${MANIFEST})`);
+  await verify(dir);
+  const state = readJson<CheckpointState>(join(dir, 'state.json'), 'state (state.json)');
+  if (!Number.isSafeInteger(state?.step) || state.step < 0 || typeof state.backbone_hash !== 'string') {
+    throw new HyperloaderError(`${join(dir, 'state.json')}: not a checkpoint state (no valid step / backbone_hash); restore the file or start a new run.`);
+  }
   if (state.backbone_hash !== expectedBackbone) {
     throw new HyperloaderError(
       `${dir}: this checkpoint was trained on a different backbone than model.* now names (fingerprints differ). ` +

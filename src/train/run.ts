@@ -36,7 +36,7 @@ import { acquireRunLock, type RunLock } from './lock.js';
 import type { Example } from './batch.js';
 import { backendMemoryLimit, formatGiB, isWasmAbort, measureStepMemory, planMicroBatches, wasmHeapBytes, WASM_HEAP_LIMIT, worstCaseExample } from './memory.js';
 import { backboneHash, buildModel, codecFor, loadRunTokenizer, loadTasks, type TaskData } from './setup.js';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, saveCheckpoint, strayCheckpointFiles, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
 
 export interface RunInfo {
   name: string;
@@ -162,9 +162,13 @@ export async function evaluateSplit(run: LoadedRun, split: 'dev' | 'test', outpu
   }
 }
 
-function readRunInfo(runDir: string): RunInfo | null {
-  const f = join(runDir, 'run.json');
-  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as RunInfo) : null;
+/** run.json, or null when absent or unreadable (it is a status report, rewritten as the run goes). */
+export function readRunInfo(runDir: string): RunInfo | null {
+  try {
+    return JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunInfo;
+  } catch {
+    return null;
+  }
 }
 
 /** metrics.jsonl may hold steps past the checkpoint a killed run resumes from: drop them (they are redone). */
@@ -326,8 +330,17 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
     await truncateMetrics(runDir, state.step);
     logger.info({ step: state.step }, `resumed ${runDir} at step ${state.step}`);
   } else if (exists) {
+    // Never train from step 0 over weights a run already has: only a run that never finished a
+    // checkpoint starts again (the steps it logged are redone).
+    const found = [...strayCheckpointFiles(runDir), ...(hasCheckpoint(runDir, 'best') ? ['checkpoints/best (complete)'] : [])];
+    if (found.length > 0) {
+      throw new HyperloaderError(
+        `cannot resume ${runDir}: it has no complete "last" checkpoint (checkpoints/last/manifest.json), but it does have ${found.join(', ')}. ` +
+          `Restore the checkpoint; or, to train this run again from the start, delete ${join(runDir, 'checkpoints')} and ${join(runDir, 'metrics.jsonl')}; or start a new run under another name.`,
+      );
+    }
     await truncateMetrics(runDir, 0);
-    logger.info(`resuming ${runDir} from the start: it has no checkpoint yet`);
+    logger.info(`resuming ${runDir} from the start: no checkpoint had been written before it stopped`);
   }
 
   const info: RunInfo = {

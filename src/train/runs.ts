@@ -5,7 +5,7 @@ import { HyperloaderError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { hasCheckpoint, type CheckpointLabel } from './checkpoint.js';
-import type { RunInfo } from './run.js';
+import { readRunInfo, type RunInfo } from './run.js';
 
 export async function openRun(dir: string, backend?: Config['experiment']['backend']): Promise<{ runDir: string; config: Config; info: RunInfo | null }> {
   const runDir = resolve(dir);
@@ -15,9 +15,7 @@ export async function openRun(dir: string, backend?: Config['experiment']['backe
   }
   const { config } = await loadConfig(file);
   if (backend) config.experiment.backend = backend;
-  const infoFile = join(runDir, 'run.json');
-  const info = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as RunInfo) : null;
-  return { runDir, config, info };
+  return { runDir, config, info: readRunInfo(runDir) };
 }
 
 /** The checkpoint to use: the one asked for, else best when there is one and training selects it, else last. */
