@@ -225,7 +225,8 @@ export async function evaluateTask(opts: EvaluateTaskOptions): Promise<TaskEvalu
   }
   const unscoredWords = opts.sentences.reduce((n, s, i) => n + s.tokens.length - rows[i]!.gold.length, 0);
   const undecodableGold = items.reduce((n, it) => n + it.undecodableGold, 0);
-  return { score: taskScoreOf(opts.task, rows, opts.mode), rows, unscoredWords, undecodableGold };
+  const score = { ...taskScoreOf(opts.task, rows, opts.mode), unscored_words: unscoredWords, undecodable_gold: undecodableGold };
+  return { score, rows, unscoredWords, undecodableGold };
 }
 
 export interface EvalProgress {

@@ -18,6 +18,10 @@ export interface TaskScore {
   gold: number;
   predicted: number;
   correct: number;
+  /** Words left unscored because the 99-sentinel limit or data.max_target_length cut their tags off. */
+  unscored_words?: number;
+  /** Gold tags the tokenizer cannot write (scored from the dataset; the model can never produce them). */
+  undecodable_gold?: number;
 }
 
 export interface SplitResults {
@@ -59,6 +63,14 @@ export function resultsMarkdown(r: Results): string {
     const avgRef = paper ? ` ${covered ? f4(paper.average) : '–'} |` : '';
     lines.push(`| **average** | ${f4(s.average.precision)} | ${f4(s.average.recall)} | **${f4(s.average.f1)}** | | |${avgRef}`);
     if (paper) lines.push('', `Paper: ${paper.label} (SPEC §8, test F1).`);
+    const cut = s.tasks.filter((t) => (t.unscored_words ?? 0) > 0);
+    if (cut.length > 0) {
+      lines.push('', `Not scored: ${cut.map((t) => `${t.task} ${t.unscored_words} word(s)`).join(', ')}, whose tags lie past the 99-sentinel limit or data.max_target_length (the model never sees them; as the authors scored).`);
+    }
+    const undecodable = s.tasks.filter((t) => (t.undecodable_gold ?? 0) > 0);
+    if (undecodable.length > 0) {
+      lines.push('', `Gold tags this tokenizer cannot write (scored from the dataset, never predictable): ${undecodable.map((t) => `${t.task} ${t.undecodable_gold}`).join(', ')}.`);
+    }
   }
   return lines.join('\n') + '\n';
 }

@@ -29,7 +29,7 @@ import { evaluateTasks } from '../eval/evaluate.js';
 import { sampleLine, writePredictions } from '../eval/predictions.js';
 import type { TagCodec } from '../data/sentinel-codec.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { samplerFor, toExamples } from './features.js';
+import { describeTruncation, samplerFor, toExamples, truncationOf } from './features.js';
 import { trainSteps, type StepReport } from './loop.js';
 import { adamWFor } from './optimizer.js';
 import { acquireRunLock, type RunLock } from './lock.js';
@@ -311,6 +311,7 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
   const counts = countParameters(model);
   logger.info(counts, `parameters: ${counts.trainable.toLocaleString('en-US')} trainable of ${counts.total.toLocaleString('en-US')}`);
   planned?.log(logger);
+  logTruncation(run, logger);
   const sampler = samplerFor(examples, t, config.experiment.seed);
 
   let state: CheckpointState = {
@@ -503,6 +504,18 @@ async function planMemory(run: LoadedRun, examples: Record<string, Example[]>): 
         (limit ? `; limit ${formatGiB(limit.bytes)} (${limit.what})` : ''),
     );
   return { microBatches: plan.microBatches, log };
+}
+
+/** Every cut the format's limits make, per task and split, before training (the tail of those sentences is never seen or scored). */
+function logTruncation(run: LoadedRun, logger: Logger): void {
+  const opts = { maxSourceLength: run.config.data.max_source_length, maxTargetLength: run.config.data.max_target_length, codec: run.codec };
+  for (const task of run.tasks) {
+    for (const split of ['train', 'dev', 'test'] as const) {
+      const t = truncationOf(task.splits[split], run.tokenizer, opts);
+      const what = describeTruncation(t, opts);
+      if (what) logger.warn({ task: task.name, split, truncation: t }, `${task.name} ${split}: ${what} (of ${t.sentences} sentences) are cut; their tails are neither trained on nor scored`);
+    }
+  }
 }
 
 /** A wasm abort in training, as the out-of-memory error it almost always is. */

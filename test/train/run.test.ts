@@ -126,3 +126,27 @@ test('every periodic dev evaluation writes predictions/step-<N>/ (re-scoring to 
   // The final evaluation keeps its own files.
   assert.ok(existsSync(join(runDir, 'predictions', 'demo_slots.dev.txt')));
 });
+
+test('truncation is reported: per task and split at the start of train, and the unscored words in results.md', () => {
+  const { file, runs } = tinyConfig();
+  // Word-level targets are 2n + 2 ids: 16 tokens keep at most 7 words of a sentence.
+  const r = cli(['train', '--config', file, '--set', 'training.steps=2', '--set', 'data.max_target_length=16']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /demo_slots train: \d+ targets over 16 tokens \(of \d+ sentences\) are cut; their tails are neither trained on nor scored/);
+  assert.match(r.stderr, /demo_ner dev: \d+ targets? over 16 tokens/);
+  const md = readFileSync(join(runs, 'tiny', 'results.md'), 'utf8');
+  const m = /Not scored: demo_slots (\d+) word\(s\), demo_ner (\d+) word\(s\)/.exec(md);
+  assert.ok(m, md);
+  // Independently: the dev predictions file holds only the scored words; the rest are the unscored ones.
+  const results = JSON.parse(readFileSync(join(runs, 'tiny', 'results.json'), 'utf8'));
+  const slots = results.splits[0].tasks[0];
+  assert.equal(slots.unscored_words, Number(m[1]));
+  const scoredWords = readFileSync(join(runs, 'tiny', 'predictions', 'demo_slots.dev.txt'), 'utf8').split('\n').filter((l) => l.trim() !== '').length;
+  const stats = cli(['data', 'stats', 'demo_slots', '--fraction', '0.02', '--json']);
+  const devWords = JSON.parse(stats.stdout).datasets[0].splits.dev.tokens;
+  assert.equal(scoredWords + slots.unscored_words, devWords);
+  // And no scored sentence is longer than the 7 words a 16-token target holds.
+  for (const block of readFileSync(join(runs, 'tiny', 'predictions', 'demo_slots.dev.txt'), 'utf8').split('\n\n')) {
+    assert.ok(block.trim().split('\n').length <= 7, block);
+  }
+});
