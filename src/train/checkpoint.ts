@@ -49,6 +49,22 @@ export type CheckpointLabel = 'last' | 'best';
 
 export const checkpointDir = (runDir: string, label: CheckpointLabel) => join(runDir, 'checkpoints', label);
 
+/**
+ * HYPERLOADER_TEST_CHECKPOINT_PAUSE_MS pauses between the steps of a checkpoint write, so the
+ * fault tests can kill a trainer in the middle of one (test/train/fault.test.ts). Unset: no pause.
+ */
+async function faultTestPause(): Promise<void> {
+  const ms = Number(process.env.HYPERLOADER_TEST_CHECKPOINT_PAUSE_MS ?? 0);
+  if (ms > 0) await new Promise((r) => setTimeout(r, ms));
+}
+
+/** Removes checkpoint writes cut short by a kill (`.<label>.tmp-<pid>`); call only while holding the run's lock. */
+export async function removeUnfinishedCheckpoints(runDir: string): Promise<void> {
+  const parent = join(runDir, 'checkpoints');
+  if (!existsSync(parent)) return;
+  for (const n of await readdir(parent)) if (/^\.(last|best)\.tmp-\d+$/.test(n)) await rm(join(parent, n), { recursive: true, force: true });
+}
+
 /** Writes a checkpoint atomically (see the file comment). */
 export async function saveCheckpoint(runDir: string, label: CheckpointLabel, model: PeftModel, optimizer: AdamW | null, state: CheckpointState): Promise<void> {
   const parent = join(runDir, 'checkpoints');
@@ -59,6 +75,7 @@ export async function saveCheckpoint(runDir: string, label: CheckpointLabel, mod
   const params: Record<string, { shape: number[]; data: Float32Array }> = {};
   for (const [name, v] of model.trainableVariables()) params[name] = { shape: [...v.shape], data: v.dataSync() as Float32Array };
   await writeSafetensors(join(tmp, 'params.safetensors'), params, { format: 'hyperloader', layout: 'linear weights [in, out]' });
+  await faultTestPause();
   if (optimizer) {
     const o = optimizer.state();
     const moments: Record<string, { shape: number[]; data: Float32Array }> = {};
@@ -67,6 +84,7 @@ export async function saveCheckpoint(runDir: string, label: CheckpointLabel, mod
       moments[`v/${name}`] = { shape: [...v.shape], data: o.moments[name].v };
     }
     await writeSafetensors(join(tmp, 'optimizer.safetensors'), moments, { step: String(o.step) });
+    await faultTestPause();
   }
   await writeFileAtomic(join(tmp, 'state.json'), JSON.stringify(state, null, 2) + '\n');
   const files: Manifest['files'] = {};
@@ -74,9 +92,11 @@ export async function saveCheckpoint(runDir: string, label: CheckpointLabel, mod
     files[f] = { size: statSync(join(tmp, f)).size, sha256: await sha256File(join(tmp, f)) };
   }
   await writeFileAtomic(join(tmp, MANIFEST), JSON.stringify({ version: 1, step: state.step, files } satisfies Manifest, null, 2) + '\n');
+  await faultTestPause();
   const target = checkpointDir(runDir, label);
   const old = join(parent, `.${label}.old-${process.pid}`);
   if (existsSync(target)) await rename(target, old);
+  await faultTestPause();
   await rename(tmp, target);
   await fsyncDir(parent);
   await rm(old, { recursive: true, force: true });

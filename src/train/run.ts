@@ -9,7 +9,7 @@
  * optimizer moments, sampler state and dropout masks), anything else is refused.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from 'pino';
@@ -21,7 +21,7 @@ import { resolveRunDir } from '../config/paths.js';
 import { initBackend } from '../runtime/backend.js';
 import { progress } from '../runtime/progress.js';
 import { packageVersion } from '../runtime/paths.js';
-import { assertWritableDir } from '../runtime/fs.js';
+import { assertWritableDir, writeFileAtomic } from '../runtime/fs.js';
 import type { PeftModel } from '../peft/model.js';
 import { paperRowFor } from '../eval/paper.js';
 import { writeResults, type Results, type SplitResults } from '../eval/report.js';
@@ -36,7 +36,7 @@ import { acquireRunLock, type RunLock } from './lock.js';
 import type { Example } from './batch.js';
 import { backendMemoryLimit, formatGiB, isWasmAbort, measureStepMemory, planMicroBatches, wasmHeapBytes, WASM_HEAP_LIMIT, worstCaseExample } from './memory.js';
 import { backboneHash, buildModel, codecFor, loadRunTokenizer, loadTasks, type TaskData } from './setup.js';
-import { hasCheckpoint, loadCheckpoint, saveCheckpoint, strayCheckpointFiles, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
+import { hasCheckpoint, loadCheckpoint, removeUnfinishedCheckpoints, saveCheckpoint, strayCheckpointFiles, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
 
 export interface RunInfo {
   name: string;
@@ -185,7 +185,7 @@ async function truncateMetrics(runDir: string, step: number): Promise<void> {
         return false; // a line cut short by the kill
       }
     });
-  await writeFile(f, kept.map((l) => l + '\n').join(''));
+  await writeFileAtomic(f, kept.map((l) => l + '\n').join(''));
 }
 
 /** Dotted keys whose values differ between two configs, as `key: saved → now`. */
@@ -302,7 +302,8 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
   let { planned, logger } = ctx;
   const { config, model } = run;
   const t = config.training;
-  if (!exists) await writeFile(join(runDir, 'config.yaml'), configToYaml(config));
+  if (!exists) await writeFileAtomic(join(runDir, 'config.yaml'), configToYaml(config));
+  else await removeUnfinishedCheckpoints(runDir);
   logger = opts.makeLogger(join(runDir, 'log.jsonl'));
   logger.info(
     { run: runDir, backend: tf.getBackend(), tokenizer: run.tokenizerPath, tasks: Object.fromEntries(run.tasks.map((x) => [x.name, { train: x.splits.train.length, dev: x.splits.dev.length, test: x.splits.test.length }])) },
