@@ -4,6 +4,7 @@
  */
 import yargs, { type CommandModule } from 'yargs';
 import { HyperloaderError } from '../errors.js';
+import { fileSystemError } from '../runtime/fs.js';
 import { withGlobalOptions } from './common.js';
 import { command as train } from './commands/train.js';
 import { command as evaluate } from './commands/eval.js';
@@ -44,7 +45,11 @@ export async function run(argv: string[], commands: ReadonlyArray<CommandModule<
     for (const c of commands) parser = parser.command(c as never);
     await parser.parseAsync();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
-  } catch (err) {
+  } catch (caught) {
+    // A file-system error the user can fix (permissions, a read-only mount, a full disk) wherever
+    // it surfaced: one line naming the path, not a stack trace.
+    const path = (caught as NodeJS.ErrnoException)?.path;
+    const err = (path && fileSystemError(caught, path, 'write or read')) || caught;
     if (err instanceof HyperloaderError) {
       process.stderr.write(`hyperloader: ${err.message}\n`);
       if (verbose && err.stack) process.stderr.write(`${err.stack}\n`);

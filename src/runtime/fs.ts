@@ -62,7 +62,7 @@ const FS_ERRORS: Record<string, string> = {
   EPERM: 'operation not permitted',
   EROFS: 'read-only file system',
   ENOSPC: 'no space left on the device',
-  ENOENT: 'a parent folder does not exist',
+  ENOENT: 'no such file or folder',
   ENOTDIR: 'a parent path is a file, not a folder',
   EDQUOT: 'disk quota exceeded',
 };
