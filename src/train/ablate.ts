@@ -14,6 +14,7 @@ import { resolveRunDir } from '../config/paths.js';
 import { PEFT_VARIANTS, type Config } from '../config/schema.js';
 import { writeFileAtomic } from '../runtime/fs.js';
 import { readResults, type Results } from '../eval/report.js';
+import { parameterTable } from '../peft/params-table.js';
 import { train, type RunInfo } from './run.js';
 
 export const DEFAULT_ABLATION = ['hyperloader', 'adapters', 'lora'];
@@ -61,6 +62,28 @@ export interface AblationOptions {
   makeLogger: (logFile?: string) => Logger;
   signal?: AbortSignal;
   tty?: boolean;
+}
+
+export interface PlannedRun extends AblationRun {
+  /** The resolved config this run would train with. */
+  config: Config;
+  trainable: number;
+  total: number;
+}
+
+/**
+ * What `ablate` would run, without training: each variant × seed with its resolved config and
+ * parameter counts (from shapes alone), so a grid can be checked before it spends GPU days.
+ */
+export async function planAblationRuns(opts: Pick<AblationOptions, 'configFile' | 'sets' | 'variants' | 'seeds'>): Promise<PlannedRun[]> {
+  const { config: base } = await loadConfig(opts.configFile, opts.sets);
+  const out: PlannedRun[] = [];
+  for (const r of planAblation(base, opts.variants, opts.seeds)) {
+    const { config } = await loadConfig(opts.configFile, [...opts.sets, ...r.sets]);
+    const table = await parameterTable(config);
+    out.push({ ...r, config, trainable: table.trainable, total: table.total });
+  }
+  return out;
 }
 
 interface Row {

@@ -37,3 +37,20 @@ test('a NaN/Inf loss stops training with the step, task and batch', () => {
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /training loss is (NaN|Infinity|-Infinity) at step \d+ \(task demo_(slots|ner), batch of training examples [\d,]+\)/);
 });
+
+test('ablate --plan --json: every SPEC §9 variant of the paper grid with its resolved config and SPEC §4 counts, nothing trained', () => {
+  const r = cli(['ablate', '--config', 'configs/paper/ablations.yaml', '--plan', '--json']);
+  assert.equal(r.status, 0, r.stderr);
+  const rows = JSON.parse(r.stdout) as { variant: string; trainable: number; total: number; config: { peft: { variant: string; lora: { separate_generators: boolean } } } }[];
+  const by = Object.fromEntries(rows.map((x) => [x.variant, x]));
+  assert.deepEqual(Object.keys(by), ['hyperloader', 'adapters', 'lora', 'lora-separate', 'rank16', 'cond-task', 'cond-task-layer', 'static', 'shared']);
+  // SPEC §4, exact.
+  assert.equal(by.hyperloader.trainable, 6_784_368);
+  assert.equal(by.hyperloader.total, 229_640_688);
+  assert.equal(by.rank16.trainable, 8_357_232);
+  assert.equal(by.adapters.trainable, 5_210_992);
+  assert.equal(by['lora-separate'].trainable, 11_502_960);
+  // The separate-generator row is HyperLoader (adapters kept), not LoRA-only.
+  assert.equal(by['lora-separate'].config.peft.variant, 'hyperloader');
+  assert.equal(by['lora-separate'].config.peft.lora.separate_generators, true);
+});
