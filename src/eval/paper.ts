@@ -47,17 +47,52 @@ export const PAPER_RESULTS = {
   separate: row('LoRA, separate generators per position', [0.7013, 0.8763, 0.7964, 0.9602, 0.9581, 0.9658, 0.9016], 0.88),
 } satisfies Record<string, PaperRow>;
 
-/** The paper's row that a run's config reproduces, or null when it reproduces none. */
+/** What a run must be to stand beside a paper row (SPEC §7–9): the authors' setting, one knob apart at most. */
+interface RowSetting {
+  variant: 'hyperloader' | 'adapters';
+  fraction: number;
+  batch: number;
+  rank: number;
+  separate: boolean;
+}
+
+const SETTINGS: [PaperRow, RowSetting][] = [
+  [PAPER_RESULTS.full, { variant: 'hyperloader', fraction: 1, batch: 128, rank: 8, separate: false }],
+  [PAPER_RESULTS.p10, { variant: 'hyperloader', fraction: 0.1, batch: 128, rank: 8, separate: false }],
+  [PAPER_RESULTS.p20, { variant: 'hyperloader', fraction: 0.2, batch: 128, rank: 8, separate: false }],
+  [PAPER_RESULTS.p50, { variant: 'hyperloader', fraction: 0.5, batch: 128, rank: 8, separate: false }],
+  [PAPER_RESULTS.r16, { variant: 'hyperloader', fraction: 1, batch: 128, rank: 16, separate: false }],
+  [PAPER_RESULTS.separate, { variant: 'hyperloader', fraction: 1, batch: 128, rank: 8, separate: true }],
+  [PAPER_RESULTS.hyperformer, { variant: 'adapters', fraction: 1, batch: 32, rank: 8, separate: false }],
+];
+
+/** Whether model.checkpoint names t5-base (the hub id, or a folder called t5-base). */
+function isT5Base(checkpoint: string | undefined): boolean {
+  if (!checkpoint) return false;
+  const last = checkpoint.replace(/[\\/]+$/, '').split(/[\\/]/).pop()!.toLowerCase();
+  return last === 't5-base';
+}
+
+/**
+ * The paper's row a run's config reproduces, or null. A paper number is shown only beside a run
+ * that matches that row's variant, conditioning (task + layer + position), backbone (t5-base),
+ * data fraction (every task's), batch size and LoRA rank / generator sharing, with the paper's
+ * adapter bottleneck (d/32) and every LoRA and adapter position.
+ */
 export function paperRowFor(config: Config): PaperRow | null {
   if (!config.data.tasks.some((t) => paperTaskOf(t.dataset ?? t.name) !== null)) return null;
+  if (!isT5Base(config.model.checkpoint)) return null;
   const p = config.peft;
-  if (p.variant === 'adapters') return PAPER_RESULTS.hyperformer;
-  if (p.variant !== 'hyperloader') return null;
-  if (p.lora.separate_generators) return PAPER_RESULTS.separate;
-  if (p.lora.rank === 16) return PAPER_RESULTS.r16;
-  const f = config.data.fraction;
-  if (f === 0.1) return PAPER_RESULTS.p10;
-  if (f === 0.2) return PAPER_RESULTS.p20;
-  if (f === 0.5) return PAPER_RESULTS.p50;
-  return f === 1 ? PAPER_RESULTS.full : null;
+  if (p.hypernetwork.conditioning !== 'task+layer+position') return null;
+  if (p.adapter.reduction_factor !== 32 || p.adapter.positions.length !== 2) return null;
+  if (p.variant === 'hyperloader' && (p.lora.positions.length !== 4 || p.lora.alpha !== p.lora.rank)) return null;
+  const fractions = new Set(config.data.tasks.map((t) => t.fraction ?? config.data.fraction));
+  if (fractions.size !== 1) return null;
+  const fraction = [...fractions][0];
+  for (const [row, want] of SETTINGS) {
+    if (p.variant !== want.variant || fraction !== want.fraction || config.training.batch_size !== want.batch) continue;
+    if (want.variant === 'hyperloader' && (p.lora.rank !== want.rank || p.lora.separate_generators !== want.separate)) continue;
+    return row;
+  }
+  return null;
 }
