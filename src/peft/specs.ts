@@ -115,7 +115,11 @@ function staticSpecs(plan: PeftPlan, owner: string): ParamSpec[] {
           { name: `${p}.down_bias`, shape: [m], init: ZEROS, component: comp },
           { name: `${p}.up`, shape: [m, d], init: GEN, component: comp },
           { name: `${p}.up_bias`, shape: [d], init: ZEROS, component: comp },
-          // A directly-trained LayerNorm starts as the identity transform (γ = 1).
+          // γ = 1, β = 0: the authors' baseline without a hypernetwork is HyperFormer's
+          // AdapterController, whose post-adapter LayerNorm is a torch.nn.LayerNorm with PyTorch's
+          // default init. So a static adapter does NOT start near the identity (LN output has unit
+          // variance) while a generated one does (γ ≈ 0); kept, to compare with the baseline the
+          // paper compares with. A near-identity static start would be γ = 0 here.
           { name: `${p}.ln_gamma`, shape: [d], init: { kind: 'ones' }, component: comp },
           { name: `${p}.ln_beta`, shape: [d], init: ZEROS, component: comp },
         );
