@@ -17,8 +17,17 @@ export function sharedDatasets(): { dir: string; skip: false } | { dir: string; 
     : { dir, skip: `shared datasets not found at ${dir} (only present in the hyperloader workplace); skipping` };
 }
 
-/** Comma-separated directories from an environment variable, else the defaults. */
+/**
+ * Comma-separated directories from an environment variable, else the defaults. Set but naming no
+ * directory, or a directory that does not exist, is an error: a check asked for must never
+ * silently register zero tests.
+ */
 export function fixtureDirsFromEnv(variable: string, defaults: string[]): string[] {
   const v = process.env[variable];
-  return v ? v.split(',').map((s) => s.trim()).filter(Boolean) : defaults;
+  if (v === undefined) return defaults;
+  const dirs = v.split(',').map((s) => s.trim()).filter(Boolean);
+  if (dirs.length === 0) throw new Error(`${variable} is set but names no fixture directory (${JSON.stringify(v)}); unset it to use the bundled fixtures`);
+  const missing = dirs.filter((d) => !existsSync(d));
+  if (missing.length > 0) throw new Error(`${variable}: no such fixture directory: ${missing.join(', ')}`);
+  return dirs;
 }

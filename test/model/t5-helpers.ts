@@ -41,8 +41,11 @@ export function t5FixtureDirs(): string[] {
   return fixtureDirsFromEnv('HYPERLOADER_T5_FIXTURES', [join(fixturesDir, 't5-tiny-relu'), join(fixturesDir, 't5-tiny-gated')]);
 }
 
+/** The fixture's cases; a fixture with none is an error (a parity check must compare something). */
 export function readCases(dir: string): T5Case[] {
-  return (JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')) as { cases: T5Case[] }).cases;
+  const cases = (JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')) as { cases: T5Case[] }).cases;
+  if (!Array.isArray(cases) || cases.length === 0) throw new Error(`${dir}/cases.json holds no cases`);
+  return cases;
 }
 
 export function toTensor(t: JsonTensor): tf.Tensor {

@@ -31,7 +31,10 @@ for (const dir of dirs) {
     assert.equal(t5.legacyCrossBias, true, 'the fixture carries the legacy cross-attention bias');
     const model = new PeftModel(t5, fx.plan, { values: fx.peft });
     const cases = JSON.parse(readFileSync(join(dir, 'cases.json'), 'utf8')).cases;
+    assert.ok(Array.isArray(cases) && cases.length > 0, `${dir}/cases.json holds no cases`);
+    let compared = 0;
     for (const c of cases) {
+      compared++;
       const inputIds = int2d(c.input_ids);
       const mask = int2d(c.attention_mask);
       const decIn = int2d(c.decoder_input_ids);
@@ -69,6 +72,7 @@ for (const dir of dirs) {
       assert.ok(relOff < 1e-5, `${c.name} (cross bias off): loss rel ${relOff}`);
       tf.dispose([inputIds, mask, decIn, labels]);
     }
+    assert.equal(compared, cases.length);
     model.dispose();
     t5.dispose();
   });

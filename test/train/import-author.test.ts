@@ -97,6 +97,7 @@ async function checkRunAgainstCases(runDir: string, fixture: string, expectedKey
   try {
     await loadCheckpoint(runDir, 'last', run.model, null, run.backbone);
     const cases = JSON.parse(readFileSync(join(fixture, 'cases.json'), 'utf8')).cases;
+    assert.ok(Array.isArray(cases) && cases.length > 0, `${fixture}/cases.json holds no cases`);
     for (const c of cases) {
       const [ids, mask, decIn, labels] = [c.input_ids, c.attention_mask, c.decoder_input_ids, c.labels].map(int2d);
       const { logits, loss } = tf.tidy(() => {
