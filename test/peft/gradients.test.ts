@@ -39,10 +39,20 @@ test('at initialisation LoRA contributes exactly zero (LoRA-B generator is zero)
   assert.deepEqual(Array.from(logitsOf(model, 'a')), Array.from(logitsOf(model, null)));
 });
 
-for (const variant of ['hyperloader', 'static'] as const) {
+const VARIANTS: [string, Record<string, unknown>][] = [
+  ['hyperloader', { variant: 'hyperloader' }],
+  ['static', { variant: 'static' }],
+  ['shared', { variant: 'shared' }],
+  ['adapters', { variant: 'adapters' }],
+  ['hyperloader, separate A/B generators', { variant: 'hyperloader', lora: { separate_generators: true } }],
+  ['hyperloader, task conditioning', { variant: 'hyperloader', hypernetwork: { conditioning: 'task' } }],
+  ['hyperloader, task+layer conditioning', { variant: 'hyperloader', hypernetwork: { conditioning: 'task+layer' } }],
+];
+
+for (const [variant, peft] of VARIANTS) {
   test(`${variant}: frozen backbone weights get no gradient, every trainable parameter does`, async () => {
     await tf.setBackend('cpu');
-    const plan = resolvePeftPlan(peftSchema.parse({ variant, adapter: { reduction_factor: 4 } }), cfg, tasks);
+    const plan = resolvePeftPlan(peftSchema.parse({ ...peft, adapter: { reduction_factor: 4 } }), cfg, tasks);
     const model = new PeftModel(T5Model.random(cfg, 3), plan, { seed: 5 });
     // Give LoRA-B a nonzero value so the LoRA-A generator's gradient is not identically zero.
     for (const [n, v] of model.params) if (/lora_b|lora_B/.test(n)) v.assign(tf.randomNormal(v.shape, 0, 0.1, 'float32', 9));
@@ -63,9 +73,42 @@ for (const variant of ['hyperloader', 'static'] as const) {
     for (const n of names) {
       // Task b's own weights (its static modules, its task embedding) are untouched by a task-a batch.
       if (n.includes('.task.b.') || n.endsWith('task_to_embeddings.b')) continue;
+      // Conditioning without layer (position) ids leaves those embeddings out of the generators' input.
+      const conditioning = (peft.hypernetwork as { conditioning?: string } | undefined)?.conditioning;
+      if (conditioning === 'task' && /layer_id_embeddings/.test(n)) continue;
+      if (conditioning !== undefined && /adapters_block_type/.test(n)) continue;
+      // Separate generators exist per LoRA position in both stacks, as in the authors' code (SPEC §4
+      // counts them), but the encoder has no cross-attention: its cross_q/cross_v generators are unused.
+      if (/^encoder\..*lora_cross_/.test(n)) continue;
       const g = grads[trainable.get(n)!.name];
       assert.ok(g, `trainable ${n} got no gradient`);
       assert.ok(tf.max(tf.abs(g)).dataSync()[0] > 0, `trainable ${n} has an all-zero gradient`);
     }
   });
 }
+
+test('conditioning: task alone generates the same weights in every layer; task+layer the same at every LoRA position of a layer', async () => {
+  await tf.setBackend('cpu');
+  const gen = (conditioning: string) => {
+    const plan = resolvePeftPlan(peftSchema.parse({ variant: 'hyperloader', adapter: { reduction_factor: 4 }, hypernetwork: { conditioning } }), cfg, tasks);
+    const model = new PeftModel(T5Model.random(cfg, 3), plan, { seed: 5 });
+    for (const [n, v] of model.params) if (/lora_b|lora_B/.test(n)) v.assign(tf.randomNormal(v.shape, 0, 0.1, 'float32', 9));
+    return { model, mods: model.modules('a') };
+  };
+  const same = (x: tf.Tensor, y: tf.Tensor) => tf.max(tf.abs(tf.sub(x, y))).dataSync()[0] === 0;
+  const t = gen('task');
+  const [l0, l1] = t.mods.decoder;
+  assert.ok(same(l0!.adapters.ffn_adapter!.down, l1!.adapters.ffn_adapter!.down), 'task: layers share the FFN adapter');
+  assert.ok(same(l0!.lora.lora_self_q!.b, l1!.lora.lora_self_q!.b), 'task: layers share LoRA');
+  assert.ok(same(l0!.adapters.ffn_adapter!.down, l0!.adapters.self_attn_adapter!.down), 'task: positions share too (no position id)');
+  assert.ok(!same(l0!.adapters.ffn_adapter!.down, gen('task').model.modules('b').decoder[0]!.adapters.ffn_adapter!.down), 'task: tasks differ');
+  const tl = gen('task+layer');
+  const [m0, m1] = tl.mods.decoder;
+  assert.ok(same(m0!.lora.lora_self_q!.b, m0!.lora.lora_cross_v!.b), 'task+layer: one layer\'s LoRA positions share weights');
+  assert.ok(same(m0!.adapters.ffn_adapter!.up, m0!.adapters.self_attn_adapter!.up), 'task+layer: one layer\'s adapters share weights');
+  assert.ok(!same(m0!.lora.lora_self_q!.b, m1!.lora.lora_self_q!.b), 'task+layer: layers differ');
+  // Shapes are those of the full conditioning.
+  const full = gen('task+layer+position');
+  assert.deepEqual(m0!.lora.lora_self_q!.a.shape, full.mods.decoder[0]!.lora.lora_self_q!.a.shape);
+  assert.deepEqual(m0!.adapters.ffn_adapter!.down.shape, full.mods.decoder[0]!.adapters.ffn_adapter!.down.shape);
+});
