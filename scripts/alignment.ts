@@ -15,7 +15,7 @@ import { prepareRun } from '../src/train/run.js';
 import { chooseCheckpoint, openRun } from '../src/train/runs.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { toExamples } from '../src/train/features.js';
-import { collate, type Example } from '../src/train/batch.js';
+import { collate, type Example } from '../src/data/collate.js';
 import { encode, decode } from '../src/model/forward.js';
 
 const { values } = parseArgs({

@@ -37,11 +37,11 @@ import { initBackend } from '../src/runtime/backend.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { packageRoot } from '../src/runtime/paths.js';
 import { wasmThreads } from '../src/runtime/wasm-threads.js';
-import type { Example } from '../src/train/batch.js';
+import type { Example } from '../src/data/collate.js';
 import { samplerFor, toExamples } from '../src/train/features.js';
 import { trainSteps, type StepReport } from '../src/train/loop.js';
 import { adamWFor } from '../src/train/optimizer.js';
-import { countParameters, prepareRun } from '../src/train/run.js';
+import { prepareRun } from '../src/train/run.js';
 import { buildModel } from '../src/train/setup.js';
 
 const CASES = ['quickstart', 't5-small'] as const;
@@ -262,7 +262,7 @@ async function child(spec: string): Promise<void> {
     const { timed } = lane;
     const t = lane.config.training;
     const wallS = timed.reduce((s, x) => s + x.sample.wall, 0) / 1000;
-    const counts = countParameters(lane.model);
+    const counts = lane.model.parameterCounts();
     const result: Result = {
       case: c,
       variant: lane.variant,

@@ -11,11 +11,3 @@ export class HyperloaderError extends Error {
     this.exitCode = options.exitCode ?? 1;
   }
 }
-
-/** A feature whose issue has not landed: an honest error, never fake output. */
-export class NotImplementedError extends HyperloaderError {
-  constructor(what: string) {
-    super(`${what} is not implemented yet`, { exitCode: 3 });
-    this.name = 'NotImplementedError';
-  }
-}

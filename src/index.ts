@@ -1,5 +1,5 @@
 /** The library API: everything a command does can be called from a program or a test. */
-export { HyperloaderError, NotImplementedError } from './errors.js';
+export { HyperloaderError } from './errors.js';
 export * from './config/schema.js';
 export { loadConfig, resolveConfigObject, configToYaml, defaultExperimentName, type LoadedConfig } from './config/load.js';
 export { resolveConfigPath, resolveCacheDir, resolveRunDir } from './config/paths.js';
@@ -49,7 +49,7 @@ export { PAPER_RESULTS, paperRowFor } from './eval/paper.js';
 export { trainSteps, type StepReport } from './train/loop.js';
 export { AdamW, clipByGlobalNorm } from './train/optimizer.js';
 export { learningRate } from './train/schedule.js';
-export { collate, type Batch, type Example } from './train/batch.js';
+export { collate, IGNORE_INDEX, type Batch, type Example } from './data/collate.js';
 export { train, prepareRun, evaluateCheckpoint, type TrainOptions, type RunInfo } from './train/run.js';
 export { ablate, planAblation } from './train/ablate.js';
 export { tagSentences } from './train/predict.js';

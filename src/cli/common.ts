@@ -3,7 +3,6 @@ import type { Argv } from 'yargs';
 import { BACKENDS, type Config } from '../config/schema.js';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger, levelFromFlags, type Logger } from '../runtime/logger.js';
-import { initBackend, type BackendResult } from '../runtime/backend.js';
 
 export interface GlobalArgs {
   backend?: (typeof BACKENDS)[number];
@@ -48,10 +47,4 @@ export async function loadConfigFromArgs(args: GlobalArgs & { config?: string })
 /** stderr logger at the level --quiet/--verbose ask for, plus a JSON-lines file when given. */
 export function loggerFromArgs(args: GlobalArgs, logFile?: string): Logger {
   return createLogger({ level: levelFromFlags(args), logFile });
-}
-
-/** The tfjs backend for a command: --backend, else the config's experiment.backend, else auto. */
-export function backendFromArgs(args: GlobalArgs, config: Config | undefined, logger: Logger): Promise<BackendResult> {
-  const choice = args.backend ?? config?.experiment.backend ?? 'auto';
-  return initBackend(choice, { threads: config?.experiment.threads ?? 1, logger });
 }

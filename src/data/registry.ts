@@ -9,7 +9,7 @@ import { HyperloaderError } from '../errors.js';
 import { closest } from '../config/suggest.js';
 import type { TaskConfig } from '../config/schema.js';
 import { demoEntries, DEMO_DIR } from './registry-demo.js';
-import { PAPER_TASKS, REGISTRY } from './registry-data.js';
+import { REGISTRY } from './registry-data.js';
 import type { DatasetEntry } from './types.js';
 
 export { PAPER_TASKS, REGISTRY } from './registry-data.js';
@@ -79,7 +79,3 @@ export function datasetForTask(task: TaskConfig, index?: number, demoDir: string
   return getDataset(task.dataset ?? task.name, demoDir, `data.tasks[${index ?? '?'}].${task.dataset ? 'dataset' : 'name'}`);
 }
 
-/** True for the paper's seven tasks (SPEC §6). */
-export function isPaperTask(key: string): boolean {
-  return (PAPER_TASKS as readonly string[]).includes(key);
-}

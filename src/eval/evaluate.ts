@@ -13,7 +13,7 @@ import type { Sentence } from '../data/types.js';
 import { greedyGenerate } from '../model/generate.js';
 import type { PeftModel } from '../peft/model.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { collate } from '../train/batch.js';
+import { collate } from '../data/collate.js';
 import { averageOf, type SplitResults, type TaskScore } from './report.js';
 import { scoreMode, type Mode } from './seqeval.js';
 

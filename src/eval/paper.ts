@@ -2,27 +2,20 @@
  * The paper's test F1 (SPEC §8, fractions), to print beside ours when a run uses the paper's tasks.
  */
 import type { Config } from '../config/schema.js';
+import { findDataset, getDataset, PAPER_TASKS } from '../data/registry.js';
 
-export const PAPER_TASKS = ['movieTrivia', 'movie', 'restaurant', 'atis', 'snips', 'mtod', 'mtop'] as const;
-export type PaperTask = (typeof PAPER_TASKS)[number];
+/**
+ * The paper's seven tasks by their SPEC §8 names (movieTrivia, movie, …), in table order: the
+ * registry's paper datasets (data/registry-data.ts PAPER_TASKS), each under its first alias.
+ */
+export const PAPER_TASK_NAMES: readonly string[] = PAPER_TASKS.map((key) => getDataset(key).aliases?.[0] ?? key);
+export type PaperTask = string;
 
-/** Registry keys and other spellings of the paper's task names. */
-const ALIASES: Record<string, PaperTask> = {
-  movietrivia: 'movieTrivia',
-  mit_movie_trivia: 'movieTrivia',
-  trivia: 'movieTrivia',
-  movie: 'movie',
-  mit_movie: 'movie',
-  restaurant: 'restaurant',
-  mit_restaurant: 'restaurant',
-  atis: 'atis',
-  snips: 'snips',
-  mtod: 'mtod',
-  mtop: 'mtop',
-};
-
+/** The SPEC §8 name of a task or dataset name (registry key or alias, any case), or null when it is not one of the seven. */
 export function paperTaskOf(name: string): PaperTask | null {
-  return ALIASES[name.toLowerCase()] ?? null;
+  const entry = findDataset(name);
+  if (!entry || !(PAPER_TASKS as readonly string[]).includes(entry.key)) return null;
+  return PAPER_TASK_NAMES[(PAPER_TASKS as readonly string[]).indexOf(entry.key)]!;
 }
 
 export interface PaperRow {
@@ -33,7 +26,7 @@ export interface PaperRow {
 
 const row = (label: string, values: number[], average: number): PaperRow => ({
   label,
-  f1: Object.fromEntries(PAPER_TASKS.map((t, i) => [t, values[i]])) as Record<PaperTask, number>,
+  f1: Object.fromEntries(PAPER_TASK_NAMES.map((t, i) => [t, values[i]])) as Record<PaperTask, number>,
   average,
 });
 

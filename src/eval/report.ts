@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../runtime/fs.js';
-import { PAPER_TASKS, paperTaskOf, type PaperRow } from './paper.js';
+import { PAPER_TASK_NAMES, paperTaskOf, type PaperRow } from './paper.js';
 
 export interface TaskScore {
   task: string;
@@ -59,7 +59,7 @@ export function resultsMarkdown(r: Results): string {
       const ref = paper ? ` ${pt ? f4(paper.f1[pt]) : '–'} |` : '';
       lines.push(`| ${t.task} | ${f4(t.precision)} | ${f4(t.recall)} | ${f4(t.f1)} | ${t.sentences} | ${t.gold} |${ref}`);
     }
-    const covered = paper && PAPER_TASKS.every((p) => s.tasks.some((t) => paperTaskOf(t.task) === p));
+    const covered = paper && PAPER_TASK_NAMES.every((p) => s.tasks.some((t) => paperTaskOf(t.task) === p));
     const avgRef = paper ? ` ${covered ? f4(paper.average) : '–'} |` : '';
     lines.push(`| **average** | ${f4(s.average.precision)} | ${f4(s.average.recall)} | **${f4(s.average.f1)}** | | |${avgRef}`);
     if (paper) lines.push('', `Paper: ${paper.label} (SPEC §8, test F1).`);

@@ -14,7 +14,7 @@ export { T5Model, type T5ModelOptions } from './t5-model.js';
 export { loadT5Checkpoint, readT5Config, t5ModelFromTensors, t5StateDict, saveT5Checkpoint, type LoadOptions } from './checkpoint.js';
 export { encode, decode, decodeHidden, type ForwardOptions } from './forward.js';
 export type { T5Hooks, ProjectionSite, SublayerSite } from './hooks.js';
-export { seq2seqLoss, IGNORE_INDEX, type LossOptions } from './loss.js';
+export { seq2seqLoss, type LossOptions } from './loss.js';
 export { greedyGenerate, greedyGenerateUncached, type GenerateOptions } from './generate.js';
 export { linear, matMul2d, TransposeCache, type OpOptions } from './linear.js';
 export { embeddingLookup, rmsNorm, geluNew, DropoutStream } from './ops.js';

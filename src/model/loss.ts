@@ -10,8 +10,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { OpOptions } from './linear.js';
+import { IGNORE_INDEX } from '../data/collate.js';
 
-export const IGNORE_INDEX = -100;
 
 export interface LossOptions extends OpOptions {
   labelSmoothing: number;

@@ -8,6 +8,7 @@ import { open, rename, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { HyperloaderError } from '../errors.js';
+import { fsyncDir } from '../runtime/fs.js';
 import {
   DTYPE_SIZE,
   decodeInto,
@@ -204,7 +205,7 @@ export async function writeSafetensors(
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await syncDir(dirname(file));
+  await fsyncDir(dirname(file));
 }
 
 /** Writes all of `bytes` at `position` (a write may be partial; one call writes at most ~2 GiB). */
@@ -216,18 +217,4 @@ async function writeFully(fh: import('node:fs/promises').FileHandle, bytes: Uint
     done += bytesWritten;
   }
   return done;
-}
-
-/** Makes the rename durable; some platforms cannot open a directory, which is harmless to skip. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const d = await open(dir, 'r');
-    try {
-      await d.sync();
-    } finally {
-      await d.close();
-    }
-  } catch {
-    // best effort
-  }
 }

@@ -7,7 +7,8 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterPosition, LoraPosition, PeftPlan } from './config.js';
 import type { SublayerSite, T5Hooks } from '../model/hooks.js';
 import type { AdapterWeights, LoraWeights, Modules } from './modules.js';
-import { geluTanh, layerNorm } from './ops.js';
+import { geluNew } from '../model/ops.js';
+import { layerNorm } from './ops.js';
 import { matMul2d } from '../model/linear.js';
 
 /** The adapter's post-LayerNorm eps: PyTorch's layer_norm default, not T5's 1e-6 (SPEC §2). */
@@ -15,7 +16,7 @@ export const ADAPTER_LN_EPS = 1e-5;
 
 /** Adapter(y) = LayerNorm(U·gelu(D·y + b_D) + b_U; γ, β) + y, on 2-D y [N, d]. */
 export function applyAdapter(w: AdapterWeights, y: tf.Tensor2D): tf.Tensor2D {
-  const mid = geluTanh(tf.add(matMul2d(y, w.down), w.downBias)) as tf.Tensor2D;
+  const mid = geluNew(tf.add(matMul2d(y, w.down), w.downBias)) as tf.Tensor2D;
   const out = tf.add(matMul2d(mid, w.up), w.upBias);
   return tf.add(layerNorm(out, w.gamma, w.beta, ADAPTER_LN_EPS), y) as tf.Tensor2D;
 }

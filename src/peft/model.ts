@@ -61,6 +61,13 @@ export class PeftModel {
     return new Map([...this.t5.trainableVariables(), ...this.params]);
   }
 
+  /** Trainable values, and all values (backbone and PEFT; the tied head counted once). */
+  parameterCounts(): { trainable: number; total: number } {
+    let trainable = 0;
+    for (const v of this.trainableVariables().values()) trainable += v.size;
+    return { trainable, total: this.t5.numParams() + [...this.params.values()].reduce((s, v) => s + v.size, 0) };
+  }
+
   /** The task's modules. Inside a gradient tape these carry gradients to the generators. */
   modules(task: string): Modules {
     if (this.plan.source === 'none') return { encoder: [], decoder: [] };

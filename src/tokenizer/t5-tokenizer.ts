@@ -23,12 +23,12 @@ import {
   type EncodeOptions,
   type Tokenizer,
 } from './tokenizer.js';
+import { SENTINEL_COUNT } from '../data/sentinel.js';
 
 /** The vendored stock T5 tokenizer (t5-base vocabulary, shared by t5-small/base/large and v1.1). */
 export const DEFAULT_T5_TOKENIZER_PATH = fileURLToPath(new URL('../../../assets/t5-tokenizer/tokenizer.json', import.meta.url));
 
 const META_SPACE = '\u2581';
-const SENTINEL_COUNT = 100;
 
 /** The parts of a tokenizer.json this class reads. */
 interface TokenizerJson {

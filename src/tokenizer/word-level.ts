@@ -29,8 +29,8 @@ import {
   type EncodeOptions,
   type Tokenizer,
 } from './tokenizer.js';
+import { SENTINEL_COUNT } from '../data/sentinel.js';
 
-const SENTINEL_COUNT = 100;
 const HEAD = ['<pad>', '</s>', '<unk>'] as const;
 
 export interface WordLevelOptions {

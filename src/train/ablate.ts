@@ -15,7 +15,7 @@ import { PEFT_VARIANTS, type Config } from '../config/schema.js';
 import { writeFileAtomic } from '../runtime/fs.js';
 import { readResults, type Results } from '../eval/report.js';
 import { parameterTable } from '../peft/params-table.js';
-import { train, type RunInfo } from './run.js';
+import { readRunInfo, train, type RunInfo } from './run.js';
 
 export const DEFAULT_ABLATION = ['hyperloader', 'adapters', 'lora'];
 
@@ -101,16 +101,14 @@ export async function ablate(opts: AblationOptions): Promise<{ dir: string; rows
     const { config } = await loadConfig(opts.configFile, [...opts.sets, ...r.sets]);
     if (opts.backend) config.experiment.backend = opts.backend;
     const runDir = resolveRunDir(config);
-    const infoFile = join(runDir, 'run.json');
-    const info = existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as RunInfo) : null;
-    if (info?.status === 'finished') {
+    if (readRunInfo(runDir)?.status === 'finished') {
       logger.info(`${r.name}: finished already, skipped`);
     } else {
       const resume = existsSync(join(runDir, 'config.yaml'));
       logger.info(`${r.name}: ${resume ? 'resuming' : 'training'}`);
       await train({ config, resume, makeLogger: opts.makeLogger, signal: opts.signal, tty: opts.tty });
     }
-    rows.push({ run: r, info: existsSync(infoFile) ? (JSON.parse(readFileSync(infoFile, 'utf8')) as RunInfo) : null, results: readResults(runDir) });
+    rows.push({ run: r, info: readRunInfo(runDir), results: readResults(runDir) });
   }
   const dir = join(resolveRunDir(base));
   await mkdir(dir, { recursive: true });

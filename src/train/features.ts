@@ -8,7 +8,7 @@ import type { Sentence } from '../data/types.js';
 import { MAX_SENTINEL_WORDS, toSource, toTarget, truncateToSentinels } from '../data/sentinel.js';
 import { tagCodec, type TagCodec } from '../data/sentinel-codec.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import type { Example } from './batch.js';
+import type { Example } from '../data/collate.js';
 
 export interface FeatureOptions {
   maxSourceLength: number;

@@ -33,7 +33,6 @@ import { resolvePeftPlan, type PeftPlan } from '../peft/config.js';
 import { PeftModel } from '../peft/model.js';
 import { peftParamSpecs, taskEmbeddingName } from '../peft/specs.js';
 import { saveCheckpoint, writeJsonAtomic, type CheckpointState } from './checkpoint.js';
-import { countParameters } from './run.js';
 import { backboneHash, loadRunTokenizer, resolveCheckpointDir } from './setup.js';
 
 const TASK_PREFIX = taskEmbeddingName('');
@@ -307,7 +306,7 @@ export async function importAuthorRun(opts: ImportOptions): Promise<ImportResult
         examples_seen: 0,
       };
       await saveCheckpoint(runDir, 'last', model, null, checkpoint);
-      const counts = countParameters(model);
+      const counts = model.parameterCounts();
       const now = new Date().toISOString();
       await writeJsonAtomic(join(runDir, 'run.json'), {
         name: saved.experiment.name,

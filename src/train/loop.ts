@@ -9,7 +9,7 @@ import { HyperloaderError } from '../errors.js';
 import type { TrainingConfig } from '../config/schema.js';
 import type { TaskSampler } from '../data/sampler.js';
 import type { PeftModel } from '../peft/model.js';
-import { collate, type Example } from './batch.js';
+import { collate, type Example } from '../data/collate.js';
 import { clipByGlobalNorm, type AdamW } from './optimizer.js';
 import { learningRate } from './schedule.js';
 import { stepGradients } from './step.js';

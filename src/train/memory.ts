@@ -15,7 +15,7 @@ import { totalmem } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 import { HyperloaderError } from '../errors.js';
 import type { PeftModel } from '../peft/model.js';
-import { collate, type Example } from './batch.js';
+import { collate, type Example } from '../data/collate.js';
 import { clipByGlobalNorm } from './optimizer.js';
 import { stepGradients } from './step.js';
 

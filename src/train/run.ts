@@ -33,7 +33,7 @@ import { describeTruncation, samplerFor, toExamples, truncationOf } from './feat
 import { trainSteps, type StepReport } from './loop.js';
 import { adamWFor } from './optimizer.js';
 import { acquireRunLock, type RunLock } from './lock.js';
-import type { Example } from './batch.js';
+import type { Example } from '../data/collate.js';
 import { backendMemoryLimit, formatGiB, isWasmAbort, measureStepMemory, planMicroBatches, wasmHeapBytes, WASM_HEAP_LIMIT, worstCaseExample } from './memory.js';
 import { backboneHash, buildModel, codecFor, loadRunTokenizer, loadTasks, type TaskData } from './setup.js';
 import { hasCheckpoint, loadCheckpoint, removeUnfinishedCheckpoints, saveCheckpoint, strayCheckpointFiles, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
@@ -108,11 +108,6 @@ export async function prepareRun(config: Config, logger: Logger): Promise<Loaded
   return { config, tokenizer, tokenizerPath, tasks, codec, model, backbone };
 }
 
-export function countParameters(model: PeftModel): { trainable: number; total: number } {
-  let trainable = 0;
-  for (const v of model.trainableVariables().values()) trainable += v.size;
-  return { trainable, total: model.t5.numParams() + [...model.params.values()].reduce((s, v) => s + v.size, 0) };
-}
 
 export interface SplitOutput {
   /** Write predictions/<task>.<split>.txt here (null: write nothing). */
@@ -309,7 +304,7 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
     { run: runDir, backend: tf.getBackend(), tokenizer: run.tokenizerPath, tasks: Object.fromEntries(run.tasks.map((x) => [x.name, { train: x.splits.train.length, dev: x.splits.dev.length, test: x.splits.test.length }])) },
     `run ${runDir}`,
   );
-  const counts = countParameters(model);
+  const counts = model.parameterCounts();
   logger.info(counts, `parameters: ${counts.trainable.toLocaleString('en-US')} trainable of ${counts.total.toLocaleString('en-US')}`);
   planned?.log(logger);
   logTruncation(run, logger);

@@ -16,7 +16,7 @@ import { seq2seqLoss } from '../model/loss.js';
 import type { T5Hooks } from '../model/hooks.js';
 import type { PeftModel } from '../peft/model.js';
 import { moduleTensors, type Modules } from '../peft/modules.js';
-import type { Batch } from './batch.js';
+import type { Batch } from '../data/collate.js';
 
 export interface StepOptions {
   labelSmoothing: number;

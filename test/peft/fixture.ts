@@ -1,4 +1,4 @@
-/** Reads a hyperloader-tiny style fixture directory (the authors' code's outputs; see test/fixtures/README). */
+/** Reads a hyperloader-tiny style fixture directory (the authors' code's outputs, copied from ../shared/fixtures; see its README.md). */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';

@@ -10,7 +10,7 @@ import { t5ConfigFromShape } from '../../src/model/config.js';
 import { T5Model } from '../../src/model/t5-model.js';
 import { resolvePeftPlan } from '../../src/peft/config.js';
 import { PeftModel } from '../../src/peft/model.js';
-import { collate, type Example } from '../../src/train/batch.js';
+import { collate, type Example } from '../../src/data/collate.js';
 import { isWasmAbort, measureStepMemory, planMicroBatches, worstCaseExample, type StepMemory } from '../../src/train/memory.js';
 import { stepGradients } from '../../src/train/step.js';
 import { clipByGlobalNorm } from '../../src/train/optimizer.js';

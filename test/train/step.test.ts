@@ -11,7 +11,7 @@ import { t5ConfigFromShape } from '../../src/model/config.js';
 import { T5Model } from '../../src/model/t5-model.js';
 import { resolvePeftPlan } from '../../src/peft/config.js';
 import { PeftModel } from '../../src/peft/model.js';
-import { collate, type Example } from '../../src/train/batch.js';
+import { collate, type Example } from '../../src/data/collate.js';
 import { microBatches, trainSteps } from '../../src/train/loop.js';
 import { adamWFor } from '../../src/train/optimizer.js';
 import { samplerFor } from '../../src/train/features.js';

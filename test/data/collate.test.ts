@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { collate } from '../../src/train/batch.js';
+import { collate } from '../../src/data/collate.js';
 
 test('collate pads to the longest example, masks, shifts labels right and ignores padding', () => {
   const b = collate([
