@@ -12,7 +12,9 @@ const positiveInt = z.number().int().positive();
 const nonNegInt = z.number().int().nonnegative();
 const fraction = z.number().gt(0).lte(1);
 
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+import { BACKENDS } from '../runtime/backend-names.js';
+
+export { BACKENDS };
 
 export const experimentSchema = z.strictObject({
   name: z

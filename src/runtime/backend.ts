@@ -10,9 +10,10 @@ import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { registerThreadedWasm } from './wasm-threads.js';
 import { HyperloaderError } from '../errors.js';
-import type { BACKENDS } from '../config/schema.js';
 
-export type BackendChoice = (typeof BACKENDS)[number];
+import type { BackendChoice } from './backend-names.js';
+
+export type { BackendChoice };
 /** One way of getting a tfjs backend; tfjs-node-gpu and tfjs-node both register the `tensorflow` backend. */
 export type LoaderId = 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
 
