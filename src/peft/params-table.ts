@@ -12,10 +12,9 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HyperloaderError } from '../errors.js';
 import type { Config } from '../config/schema.js';
-import { resolveCacheDir, resolveConfigPath } from '../config/paths.js';
-import { modelCacheDir } from '../data/hub.js';
 import { t5ConfigFromShape, type T5Config } from '../model/config.js';
 import { readT5Config } from '../model/checkpoint.js';
+import { locateCheckpoint } from '../model/locate.js';
 import { LEGACY_CROSS_BIAS, t5ParamSpecs } from '../model/params.js';
 import { readSafetensorsHeader } from '../model/safetensors.js';
 import { resolvePeftPlan, type PeftPlan } from './config.js';
@@ -91,23 +90,6 @@ function builtInConfig(e: BuiltIn): T5Config {
     eos_token_id: 1,
     decoder_start_token_id: 0,
   };
-}
-
-/** A checkpoint directory is one with config.json (the same rule as src/train/setup.ts's resolveCheckpointDir). */
-const isCheckpointDir = (p: string) => existsSync(join(p, 'config.json')) && statSync(p).isDirectory();
-const looksLikeHubId = (s: string) => /^[A-Za-z0-9][\w.-]*(\/[A-Za-z0-9][\w.-]*)?$/.test(s) && !s.includes('..');
-
-/**
- * Where model.checkpoint points: the directory as written (relative to the working directory), else
- * for a hub id its download-cache folder `<data.cache_dir>/models/<id>` — whichever holds config.json.
- * Undefined when neither does; `looked` lists the places tried, for messages.
- */
-export function locateCheckpoint(config: Config): { dir?: string; looked: string[] } {
-  const ckpt = config.model.checkpoint;
-  if (ckpt === undefined) return { looked: [] };
-  const looked = [resolveConfigPath(config, ckpt)];
-  if (looksLikeHubId(ckpt)) looked.push(modelCacheDir(resolveCacheDir(config), ckpt));
-  return { dir: looked.find(isCheckpointDir), looked };
 }
 
 /** The backbone's shape and whether the legacy cross bias counts, without reading any weights. */

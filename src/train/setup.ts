@@ -21,7 +21,7 @@ import { T5Tokenizer } from '../tokenizer/t5-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { resolvePeftPlan, type PeftPlan } from '../peft/config.js';
 import { PeftModel } from '../peft/model.js';
-import { locateCheckpoint } from '../peft/params-table.js';
+import { locateCheckpoint } from '../model/locate.js';
 
 /** Where model.checkpoint points: a directory, or a hub id downloaded into the cache (the same rule `params` uses). */
 export function resolveCheckpointDir(config: Config): string | null {
