@@ -8,7 +8,7 @@
  * when peft.train_layer_norms; the rest of the backbone trains only for `full` or model.train_backbone.
  * The tied input/output embedding is one parameter, counted once (as PyTorch's parameters() does).
  */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { HyperloaderError } from '../errors.js';
 import type { Config } from '../config/schema.js';
