@@ -11,7 +11,7 @@
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
 import { createLogger } from '../src/runtime/logger.js';
-import { prepareRun } from '../src/train/run.js';
+import { prepareRun } from '../src/train/prepare.js';
 import { chooseCheckpoint, openRun } from '../src/train/runs.js';
 import { loadCheckpoint } from '../src/train/checkpoint.js';
 import { toExamples } from '../src/train/features.js';

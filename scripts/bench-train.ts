@@ -41,7 +41,7 @@ import type { Example } from '../src/data/collate.js';
 import { samplerFor, toExamples } from '../src/train/features.js';
 import { trainSteps, type StepReport } from '../src/train/loop.js';
 import { adamWFor } from '../src/train/optimizer.js';
-import { prepareRun } from '../src/train/run.js';
+import { prepareRun } from '../src/train/prepare.js';
 import { buildModel } from '../src/train/setup.js';
 
 const CASES = ['quickstart', 't5-small'] as const;

@@ -1,11 +1,12 @@
 /**
  * Interoperability with the paper authors' PyTorch code (jgermanob/hyperformer): their state dict
- * uses the same names as ours for every hypernetwork parameter (./specs.ts), with nn.Linear
+ * uses the same names as ours for every hypernetwork parameter (./author-names.ts), with nn.Linear
  * weights stored [out, in]; ours are [in, out]. Embedding tables, LayerNorms and task embeddings
  * have the same layout in both.
  */
 import { HyperloaderError } from '../errors.js';
 import type { ParamSpec } from './specs.js';
+import { isEmbeddingTable } from './author-names.js';
 
 export interface HostTensor {
   shape: number[];
@@ -14,7 +15,7 @@ export interface HostTensor {
 
 /** Embedding tables are [rows, dim] in PyTorch too; every other 2-D hypernetwork weight is a Linear. */
 function isLinearWeight(spec: ParamSpec): boolean {
-  return spec.shape.length === 2 && !/(layer_id_embeddings|adapters_block_type)\.weight$/.test(spec.name);
+  return spec.shape.length === 2 && !isEmbeddingTable(spec.name);
 }
 
 function transpose2d(t: HostTensor): HostTensor {

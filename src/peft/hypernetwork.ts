@@ -9,7 +9,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { AdapterPosition, LoraPosition, PeftPlan, Position, Stack } from './config.js';
 import { STACKS, positionsUsedIn } from './config.js';
 import type { AdapterWeights, LayerModules, LoraWeights, Modules } from './modules.js';
-import { hyperPrefix, loraGeneratorName, taskEmbeddingName } from './specs.js';
+import { adapterGeneratorName, layerEmbeddingName, loraGeneratorName, positionEmbeddingName, projectorNormName, taskEmbeddingName, taskProjectorName } from './author-names.js';
 import { layerNorm } from './ops.js';
 import { matMul2d } from '../model/linear.js';
 import { HyperloaderError } from '../errors.js';
@@ -50,21 +50,20 @@ function rowsOf(plan: PeftPlan, stack: Stack): { position: Position; layer: numb
 
 /** The source embeddings e for every row of a stack: [rows, projected_dim]. */
 export function sourceEmbeddings(params: ParamMap, plan: PeftPlan, stack: Stack, task: string, rows: { position: Position; layer: number }[]): tf.Tensor2D {
-  const p = hyperPrefix(stack);
   const z = param(params, taskEmbeddingName(task)).reshape([1, plan.taskEmbeddingDim]);
   const parts: tf.Tensor2D[] = [tf.tile(z, [rows.length, 1]) as tf.Tensor2D];
   if (plan.conditioning !== 'task') {
-    const table = param(params, `${p}.layer_id_embeddings.weight`) as tf.Tensor2D;
+    const table = param(params, layerEmbeddingName(stack)) as tf.Tensor2D;
     parts.push(matMul2d(selector(rows.map((r) => r.layer), table.shape[0]), table));
   }
   if (plan.conditioning === 'task+layer+position') {
-    const table = param(params, `${p}.adapters_block_type.weight`) as tf.Tensor2D;
+    const table = param(params, positionEmbeddingName(stack)) as tf.Tensor2D;
     parts.push(matMul2d(selector(rows.map((r) => plan.embeddedPositions.indexOf(r.position)), table.shape[0]), table));
   }
   const x = parts.length === 1 ? parts[0] : (tf.concat(parts, 1) as tf.Tensor2D);
-  const h = tf.relu(gen(params, `${p}.task_hypernet.task_embeding_generator.0`, x));
-  const u = gen(params, `${p}.task_hypernet.task_embeding_generator.2`, h as tf.Tensor2D);
-  return layerNorm(u, param(params, `${p}.LayerNorm.weight`), param(params, `${p}.LayerNorm.bias`), PROJECTOR_LN_EPS) as tf.Tensor2D;
+  const h = tf.relu(gen(params, taskProjectorName(stack, 'hidden'), x));
+  const u = gen(params, taskProjectorName(stack, 'out'), h as tf.Tensor2D);
+  return layerNorm(u, param(params, projectorNormName(stack, 'weight')), param(params, projectorNormName(stack, 'bias')), PROJECTOR_LN_EPS) as tf.Tensor2D;
 }
 
 /** Splits [rows, a·b] generator output into per-row matrices transposed to [b, a] (view as [a, b], then ᵀ). */
@@ -93,18 +92,17 @@ export function generateModules(params: ParamMap, plan: PeftPlan, task: string):
     const L = plan.layers[stack];
     const used = positionsUsedIn(plan, stack);
     const nA = used.adapters.length * L;
-    const p = hyperPrefix(stack);
     const d = plan.dModel;
     if (nA > 0) {
       const m = plan.bottleneck;
       const ea = e.slice([0, 0], [nA, e.shape[1]]);
       // The author's views: W_down = view([m, d]), W_up = view([d, m]); we keep their transposes.
-      const down = viewTransposed(gen(params, `${p}.down_sampler_hyper_net.weight_generator.0`, ea), m, d);
-      const downBias = rowsTensors(gen(params, `${p}.down_sampler_hyper_net.bias_generator.0`, ea));
-      const up = viewTransposed(gen(params, `${p}.up_sampler_hyper_net.weight_generator.0`, ea), d, m);
-      const upBias = rowsTensors(gen(params, `${p}.up_sampler_hyper_net.bias_generator.0`, ea));
-      const gamma = rowsTensors(gen(params, `${p}.post_layernorm_hypernet.weight_generator`, ea));
-      const beta = rowsTensors(gen(params, `${p}.post_layernorm_hypernet.bias_generator`, ea));
+      const down = viewTransposed(gen(params, adapterGeneratorName(stack, 'down'), ea), m, d);
+      const downBias = rowsTensors(gen(params, adapterGeneratorName(stack, 'down_bias'), ea));
+      const up = viewTransposed(gen(params, adapterGeneratorName(stack, 'up'), ea), d, m);
+      const upBias = rowsTensors(gen(params, adapterGeneratorName(stack, 'up_bias'), ea));
+      const gamma = rowsTensors(gen(params, adapterGeneratorName(stack, 'ln_gamma'), ea));
+      const beta = rowsTensors(gen(params, adapterGeneratorName(stack, 'ln_beta'), ea));
       rows.slice(0, nA).forEach(({ position, layer }, i) => {
         const w: AdapterWeights = { down: down[i], downBias: downBias[i], up: up[i], upBias: upBias[i], gamma: gamma[i], beta: beta[i] };
         layers[layer].adapters[position as AdapterPosition] = w;
@@ -121,8 +119,8 @@ export function generateModules(params: ParamMap, plan: PeftPlan, task: string):
       for (const { start, owner } of blocks) {
         const count = owner === null ? nL : L;
         const eb = el.slice([start, 0], [count, el.shape[1]]);
-        const a = viewTransposed(gen(params, loraGeneratorName(stack, 'a', owner).replace(/\.weight$/, ''), eb, false), r, d);
-        const b = viewTransposed(gen(params, loraGeneratorName(stack, 'b', owner).replace(/\.weight$/, ''), eb, false), plan.inner, r);
+        const a = viewTransposed(gen(params, loraGeneratorName(stack, 'a', owner), eb, false), r, d);
+        const b = viewTransposed(gen(params, loraGeneratorName(stack, 'b', owner), eb, false), plan.inner, r);
         rows.slice(nA + start, nA + start + count).forEach(({ position, layer }, i) => {
           const w: LoraWeights = { a: a[i], b: b[i] };
           layers[layer].lora[position as LoraPosition] = w;

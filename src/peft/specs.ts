@@ -2,12 +2,21 @@
  * Every parameter a PEFT plan adds: name, shape, initialiser and component, computed from shapes
  * alone (the `params` command and checkpoints use this without allocating anything).
  *
- * Names follow the paper authors' PyTorch state dict (jgermanob/hyperformer) so their checkpoints
- * load by name; linear weights are stored [in, out] here (theirs are [out, in]) so the forward
+ * Hypernetwork names are the paper authors' state-dict keys (./author-names.ts, the one place that
+ * spells them) so their checkpoints load by name; linear weights are stored [in, out] here (theirs are [out, in]) so the forward
  * pass is a plain x·W.
  */
 import type { PeftPlan, Position, Stack } from './config.js';
 import { STACKS } from './config.js';
+import {
+  adapterGeneratorName,
+  layerEmbeddingName,
+  loraGeneratorName,
+  positionEmbeddingName,
+  projectorNormName,
+  taskEmbeddingName,
+  taskProjectorName,
+} from './author-names.js';
 
 export type Init =
   | { kind: 'normal'; std: number }
@@ -27,21 +36,12 @@ const N01: Init = { kind: 'normal', std: 1 };
 const GEN: Init = { kind: 'normal', std: 0.01 };
 const ZEROS: Init = { kind: 'zeros' };
 
-export const taskEmbeddingName = (task: string) => `task_embedding_controller.task_to_embeddings.${task}`;
-export const hyperPrefix = (stack: Stack) => `${stack}.adapter_layers_hyper_net`;
-
 /** Width of the task projector's input: the concatenation [z_τ; l_i; p_j] minus what the conditioning leaves out. */
 export function projectorInputDim(plan: PeftPlan): number {
   let d = plan.taskEmbeddingDim;
   if (plan.conditioning !== 'task') d += plan.layerEmbeddingDim;
   if (plan.conditioning === 'task+layer+position') d += plan.positionEmbeddingDim;
   return d;
-}
-
-/** The LoRA generator names: one shared pair (the paper), or one pair per position. */
-export function loraGeneratorName(stack: Stack, which: 'a' | 'b', position: Position | null): string {
-  const suffix = position === null ? '' : `.${position}`;
-  return `${hyperPrefix(stack)}.lora_${which}_hyper_net${suffix}.weight_generator.0.weight`;
 }
 
 function linear(name: string, inDim: number, outDim: number, w: Init, bias: boolean, component: string): ParamSpec[] {
@@ -51,33 +51,32 @@ function linear(name: string, inDim: number, outDim: number, w: Init, bias: bool
 }
 
 export function hypernetworkSpecs(plan: PeftPlan, stack: Stack): ParamSpec[] {
-  const p = hyperPrefix(stack);
   const c = (what: string) => `${stack} ${what}`;
   const d = plan.dModel;
   const e = plan.projectedDim;
   const specs: ParamSpec[] = [];
   if (plan.conditioning !== 'task') {
-    specs.push({ name: `${p}.layer_id_embeddings.weight`, shape: [plan.layers[stack], plan.layerEmbeddingDim], init: N01, component: c('layer-id embedding') });
+    specs.push({ name: layerEmbeddingName(stack), shape: [plan.layers[stack], plan.layerEmbeddingDim], init: N01, component: c('layer-id embedding') });
   }
   if (plan.conditioning === 'task+layer+position') {
-    specs.push({ name: `${p}.adapters_block_type.weight`, shape: [plan.embeddedPositions.length, plan.positionEmbeddingDim], init: N01, component: c('position embedding') });
+    specs.push({ name: positionEmbeddingName(stack), shape: [plan.embeddedPositions.length, plan.positionEmbeddingDim], init: N01, component: c('position embedding') });
   }
   specs.push(
-    ...linear(`${p}.task_hypernet.task_embeding_generator.0`, projectorInputDim(plan), plan.projectorHiddenDim, GEN, true, c('task projector')),
-    ...linear(`${p}.task_hypernet.task_embeding_generator.2`, plan.projectorHiddenDim, e, GEN, true, c('task projector')),
-    { name: `${p}.LayerNorm.weight`, shape: [e], init: { kind: 'ones' }, component: c('task projector LayerNorm') },
-    { name: `${p}.LayerNorm.bias`, shape: [e], init: ZEROS, component: c('task projector LayerNorm') },
+    ...linear(taskProjectorName(stack, 'hidden'), projectorInputDim(plan), plan.projectorHiddenDim, GEN, true, c('task projector')),
+    ...linear(taskProjectorName(stack, 'out'), plan.projectorHiddenDim, e, GEN, true, c('task projector')),
+    { name: projectorNormName(stack, 'weight'), shape: [e], init: { kind: 'ones' }, component: c('task projector LayerNorm') },
+    { name: projectorNormName(stack, 'bias'), shape: [e], init: ZEROS, component: c('task projector LayerNorm') },
   );
   if (plan.adapterPositions.length > 0) {
     const m = plan.bottleneck;
     specs.push(
-      ...linear(`${p}.up_sampler_hyper_net.weight_generator.0`, e, d * m, GEN, true, c('adapter up generator')),
-      ...linear(`${p}.up_sampler_hyper_net.bias_generator.0`, e, d, GEN, true, c('adapter up generator')),
-      ...linear(`${p}.down_sampler_hyper_net.weight_generator.0`, e, m * d, GEN, true, c('adapter down generator')),
-      ...linear(`${p}.down_sampler_hyper_net.bias_generator.0`, e, m, GEN, true, c('adapter down generator')),
+      ...linear(adapterGeneratorName(stack, 'up'), e, d * m, GEN, true, c('adapter up generator')),
+      ...linear(adapterGeneratorName(stack, 'up_bias'), e, d, GEN, true, c('adapter up generator')),
+      ...linear(adapterGeneratorName(stack, 'down'), e, m * d, GEN, true, c('adapter down generator')),
+      ...linear(adapterGeneratorName(stack, 'down_bias'), e, m, GEN, true, c('adapter down generator')),
       // Generated LayerNorm γ and β start near 0 with these inits, so each adapter starts ≈ identity (SPEC §3).
-      ...linear(`${p}.post_layernorm_hypernet.weight_generator`, e, d, GEN, true, c('adapter LayerNorm generator')),
-      ...linear(`${p}.post_layernorm_hypernet.bias_generator`, e, d, GEN, true, c('adapter LayerNorm generator')),
+      ...linear(adapterGeneratorName(stack, 'ln_gamma'), e, d, GEN, true, c('adapter LayerNorm generator')),
+      ...linear(adapterGeneratorName(stack, 'ln_beta'), e, d, GEN, true, c('adapter LayerNorm generator')),
     );
   }
   if (plan.loraPositions.length > 0) {
@@ -89,8 +88,8 @@ export function hypernetworkSpecs(plan: PeftPlan, stack: Stack): ParamSpec[] {
       ? (['lora_self_q', 'lora_self_v', 'lora_cross_q', 'lora_cross_v'] as Position[]).filter((q) => plan.embeddedPositions.includes(q))
       : [null];
     for (const owner of owners) {
-      specs.push({ name: loraGeneratorName(stack, 'a', owner), shape: [e, r * d], init: aInit, component: c('LoRA A generator') });
-      specs.push({ name: loraGeneratorName(stack, 'b', owner), shape: [e, plan.inner * r], init: ZEROS, component: c('LoRA B generator') });
+      specs.push({ name: `${loraGeneratorName(stack, 'a', owner)}.weight`, shape: [e, r * d], init: aInit, component: c('LoRA A generator') });
+      specs.push({ name: `${loraGeneratorName(stack, 'b', owner)}.weight`, shape: [e, plan.inner * r], init: ZEROS, component: c('LoRA B generator') });
     }
   }
   return specs;

@@ -15,7 +15,8 @@ import { PEFT_VARIANTS, type Config } from '../config/schema.js';
 import { writeFileAtomic } from '../runtime/fs.js';
 import { readResults, type Results } from '../eval/report.js';
 import { parameterTable } from '../peft/params-table.js';
-import { readRunInfo, train, type RunInfo } from './run.js';
+import { train } from './run.js';
+import { readRunInfo, type RunInfo } from './run-folder.js';
 
 export const DEFAULT_ABLATION = ['hyperloader', 'adapters', 'lora'];
 

@@ -4,14 +4,14 @@
  *
  * Their file holds the whole model under their names: the T5 backbone under Hugging Face names
  * ([out, in] linears, tied aliases included), the hypernetworks and task embeddings under the
- * names ../peft/specs.ts uses. They trained the PEFT parameters and every T5 layer norm; the rest
- * stayed frozen. So the imported run's checkpoint holds exactly those (in our layout), and its
- * backbone is either the config's checkpoint — checked tensor by tensor against the file — or,
- * for a `random_init` config, the file's own backbone written into the run as a checkpoint
- * directory, so the run is self-contained.
+ * names ../peft/author-names.ts spells (./author-checks.ts checks the file against the config).
+ * They trained the PEFT parameters and every T5 layer norm; the rest stayed frozen. So the
+ * imported run's checkpoint holds exactly those (in our layout), and its backbone is either the
+ * config's checkpoint — checked tensor by tensor against the file — or, for a `random_init`
+ * config, the file's own backbone written into the run as a checkpoint directory, so the run is
+ * self-contained.
  */
-import { createHash } from 'node:crypto';
-import { createReadStream, existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
@@ -21,21 +21,19 @@ import type { Config } from '../config/schema.js';
 import { configToYaml, resolveConfigObject } from '../config/load.js';
 import { resolveRunDir } from '../config/paths.js';
 import { Rng } from '../data/rng.js';
-import { t5ConfigFromShape, type T5Config } from '../model/config.js';
-import { readT5Config, saveT5Checkpoint, t5ModelFromTensors } from '../model/checkpoint.js';
-import { EMBEDDING_ALIASES, LEGACY_CROSS_BIAS, names, t5ParamSpecs, type ParamSpec as T5ParamSpec } from '../model/params.js';
-import { iterateSafetensors, readSafetensors, readSafetensorsHeader, type SafeTensor } from '../model/safetensors.js';
-import type { T5Model } from '../model/t5-model.js';
+import { saveT5Checkpoint, t5ModelFromTensors } from '../model/checkpoint.js';
+import { LEGACY_CROSS_BIAS, t5ParamSpecs } from '../model/params.js';
 import { initBackend } from '../runtime/backend.js';
 import { packageVersion } from '../runtime/paths.js';
+import { sha256File } from '../runtime/fs.js';
 import { peftParamsFromAuthor, type HostTensor } from '../peft/author.js';
 import { resolvePeftPlan, type PeftPlan } from '../peft/config.js';
 import { PeftModel } from '../peft/model.js';
-import { peftParamSpecs, taskEmbeddingName } from '../peft/specs.js';
+import { peftParamSpecs } from '../peft/specs.js';
 import { saveCheckpoint, writeJsonAtomic, type CheckpointState } from './checkpoint.js';
-import { backboneHash, loadRunTokenizer, resolveCheckpointDir } from './setup.js';
+import { backboneConfig, backboneHash, loadRunTokenizer, resolveCheckpointDir } from './setup.js';
+import { checkBackboneShapes, checkFrozenAgainstCheckpoint, checkNothingLeft, checkTasks, readAuthorState, TASK_PREFIX } from './author-checks.js';
 
-const TASK_PREFIX = taskEmbeddingName('');
 /** transformers 3.5's T5 buckets relative positions up to this distance, whatever the config says (fixtures README). */
 const AUTHORS_MAX_DISTANCE = 128;
 
@@ -61,137 +59,6 @@ export interface ImportResult {
   adjusted: string[];
   trainable: number;
   total: number;
-}
-
-/** What the authors' state dict holds, as far as the run needs it. */
-interface AuthorState {
-  file: string;
-  tensors: Map<string, SafeTensor>;
-  tasks: string[];
-}
-
-async function readAuthorState(file: string): Promise<AuthorState> {
-  if (!existsSync(file)) throw new HyperloaderError(`--authors ${file}: file not found; pass the .safetensors state dict saved by the authors' code`, { exitCode: 2 });
-  if (/\.(bin|pt|pth|ckpt)$/.test(file)) {
-    throw new HyperloaderError(
-      `--authors ${file}: expected a .safetensors file. Convert the authors' pytorch_model.bin with ` +
-        "`safetensors.torch.save_file(torch.load(path), 'model.safetensors')` (their parameter names unchanged).",
-      { exitCode: 2 },
-    );
-  }
-  const tensors = await readSafetensors(file);
-  const tasks = [...tensors.keys()].filter((n) => n.startsWith(TASK_PREFIX)).map((n) => n.slice(TASK_PREFIX.length));
-  if (tasks.length === 0) {
-    throw new HyperloaderError(`${file}: no task embeddings (${TASK_PREFIX}<task>); this is not a state dict of the authors' HyperLoader code`, { exitCode: 2 });
-  }
-  return { file, tensors, tasks };
-}
-
-/** Every task the config names must have its embedding in the file; extra ones in the file are left out. */
-function checkTasks(state: AuthorState, config: Config, configSource: string): { tasks: string[]; ignored: string[] } {
-  const tasks = config.data.tasks.map((t) => t.name);
-  const missing = tasks.filter((t) => !state.tasks.includes(t));
-  if (missing.length > 0) {
-    throw new HyperloaderError(
-      `${configSource}: data.tasks names ${missing.map((t) => `"${t}"`).join(', ')}, which ${state.file} has no task embedding for. ` +
-        `The file's tasks are: ${state.tasks.join(', ')}. Name data.tasks after them (task_embedding_controller.task_to_embeddings.<name>).`,
-      { exitCode: 2 },
-    );
-  }
-  return { tasks, ignored: state.tasks.filter((t) => !tasks.includes(t)) };
-}
-
-/** The backbone config: the checkpoint's config.json, or the random_init shape (whose weights come from the file). */
-async function backboneCfg(config: Config): Promise<{ cfg: T5Config; checkpointDir: string | null }> {
-  const dir = resolveCheckpointDir(config);
-  const cfg = dir ? await readT5Config(dir) : t5ConfigFromShape(config.model.random_init!);
-  if (config.model.dropout !== undefined) cfg.dropout_rate = config.model.dropout;
-  return { cfg, checkpointDir: dir };
-}
-
-/** The file's T5 tensors against the config's shapes, with messages naming the config key to fix. */
-function checkBackboneShapes(state: AuthorState, specs: T5ParamSpec[], where: string): void {
-  const problems: string[] = [];
-  for (const spec of specs) {
-    const t = state.tensors.get(spec.name) ?? (spec.name === names.shared ? EMBEDDING_ALIASES.map((a) => state.tensors.get(a)).find(Boolean) : undefined);
-    const want = spec.kind === 'linear' ? [...spec.shape].reverse() : spec.shape;
-    if (!t) problems.push(`missing tensor "${spec.name}" (expected shape [${want.join(', ')}])`);
-    else if (!tf.util.arraysEqual(t.shape, want)) problems.push(`tensor "${spec.name}" has shape [${t.shape.join(', ')}], ${where} implies [${want.join(', ')}]`);
-  }
-  if (problems.length > 0) {
-    throw new HyperloaderError(
-      `${state.file}: its T5 backbone does not match ${where}:\n  ${problems.slice(0, 10).join('\n  ')}` +
-        (problems.length > 10 ? `\n  … and ${problems.length - 10} more` : '') +
-        `\nDescribe the authors' backbone in the config (d_model, d_ff, num_layers, num_heads, d_kv, vocab_size, relative_attention_num_buckets).`,
-      { exitCode: 2 },
-    );
-  }
-}
-
-/** Tensors of the file nothing accounts for: a sign that peft.* describes another model. */
-function checkNothingLeft(state: AuthorState, used: Set<string>, ignoredTasks: string[]): void {
-  const allowed = new Set<string>([...used, ...EMBEDDING_ALIASES, names.lmHead, LEGACY_CROSS_BIAS, ...ignoredTasks.map(taskEmbeddingName)]);
-  const extra = [...state.tensors.keys()].filter((n) => !allowed.has(n));
-  if (extra.length > 0) {
-    throw new HyperloaderError(
-      `${state.file}: tensor${extra.length > 1 ? 's' : ''} ${extra.slice(0, 5).map((n) => `"${n}"`).join(', ')}` +
-        `${extra.length > 5 ? ` and ${extra.length - 5} more` : ''} have no place in this configuration. ` +
-        'Check that peft.* (variant, lora.separate_generators, adapter.positions, lora.positions, hypernetwork.conditioning) matches the run that saved the file.',
-      { exitCode: 2 },
-    );
-  }
-}
-
-/**
- * For a pretrained checkpoint: every weight the run keeps frozen must be the checkpoint's, else the
- * imported run would compute something the authors' model did not. Streams the checkpoint.
- */
-async function checkFrozenAgainstCheckpoint(t5: T5Model, checkpointDir: string, authorsFile: string): Promise<void> {
-  const file = join(checkpointDir, 'model.safetensors');
-  const header = await readSafetensorsHeader(file);
-  const frozen = t5.specs().filter((s) => !t5.p(s.name).trainable);
-  for (const spec of frozen) {
-    if (header.tensors.has(spec.name)) continue;
-    if (spec.name === LEGACY_CROSS_BIAS) {
-      throw new HyperloaderError(
-        `${authorsFile} carries the transformers-3.x cross-attention bias "${LEGACY_CROSS_BIAS}" (the authors' model uses it), but ${file} has none. ` +
-          'Set model.legacy_cross_attention_bias: off to evaluate without it (as transformers 4.x does), or use model.random_init to take the backbone from the file.',
-        { exitCode: 2 },
-      );
-    }
-    if (spec.name === names.shared && EMBEDDING_ALIASES.some((a) => header.tensors.has(a))) continue;
-    throw new HyperloaderError(`${file}: no tensor "${spec.name}", which ${authorsFile} has; model.checkpoint is not the authors' backbone`, { exitCode: 2 });
-  }
-  const byName = new Map(frozen.map((s) => [s.name, s]));
-  const wanted = frozen.map((s) => (header.tensors.has(s.name) ? s.name : EMBEDDING_ALIASES.find((a) => header.tensors.has(a))!));
-  for await (const [name, t] of iterateSafetensors(file, { names: wanted })) {
-    const spec = byName.get(name) ?? byName.get(names.shared)!;
-    const ours = t5.p(spec.name);
-    const theirs = tf.tidy(() => {
-      const x = tf.tensor(t.data as Float32Array, t.shape, 'float32');
-      return spec.kind === 'linear' ? tf.transpose(x) : x;
-    });
-    const diff = tf.tidy(() => tf.max(tf.abs(tf.sub(ours, theirs))).dataSync()[0]);
-    theirs.dispose();
-    if (!(diff <= 1e-6)) {
-      throw new HyperloaderError(
-        `${authorsFile}: the frozen weight "${spec.name}" differs from ${file} (max |Δ| ${diff.toExponential(2)}); ` +
-          'model.checkpoint is not the backbone the authors trained on. Point it at that checkpoint, or use model.random_init (the same shape) to take the backbone from the file.',
-        { exitCode: 2 },
-      );
-    }
-  }
-}
-
-/** sha256 of a file, streamed (the provenance run.json records). */
-function sha256(file: string): Promise<string> {
-  return new Promise((res, rej) => {
-    const h = createHash('sha256');
-    createReadStream(file)
-      .on('data', (b) => h.update(b))
-      .on('error', rej)
-      .on('end', () => res(h.digest('hex')));
-  });
 }
 
 /** The config the imported run saves: the backbone it uses, and what the authors trained. */
@@ -233,7 +100,8 @@ export async function importAuthorRun(opts: ImportOptions): Promise<ImportResult
   }
   const state = await readAuthorState(authorsFile);
   const { tasks, ignored } = checkTasks(state, opts.config, opts.configSource);
-  const { cfg, checkpointDir } = await backboneCfg(opts.config);
+  const checkpointDir = resolveCheckpointDir(opts.config);
+  const cfg = await backboneConfig(opts.config);
   if (cfg.relative_attention_max_distance !== AUTHORS_MAX_DISTANCE) {
     const key = checkpointDir ? `relative_attention_max_distance in ${join(checkpointDir, 'config.json')}` : `model.random_init.relative_attention_max_distance in ${opts.configSource}`;
     throw new HyperloaderError(
@@ -322,7 +190,7 @@ export async function importAuthorRun(opts: ImportOptions): Promise<ImportResult
         total_parameters: counts.total,
         train_seconds: 0,
         examples_per_second: 0,
-        imported_from: { file: authorsFile, sha256: await sha256(authorsFile), tasks_ignored: ignored, adjusted },
+        imported_from: { file: authorsFile, sha256: await sha256File(authorsFile), tasks_ignored: ignored, adjusted },
       });
       logger.debug({ run: runDir, tasks, ignored }, `imported ${authorsFile} into ${runDir}`);
       return { runDir, config: saved, backboneDir: checkpointDir ? null : join(runDir, 'backbone'), ignoredTasks: ignored, adjusted, ...counts };

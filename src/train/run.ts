@@ -6,59 +6,33 @@
  * yields steps.
  *
  * A run directory is never overwritten: `resume` continues one exactly (same parameters,
- * optimizer moments, sampler state and dropout masks), anything else is refused.
+ * optimizer moments, sampler state and dropout masks), anything else is refused (./run-folder.ts).
+ * Loading a run's pieces and evaluating a checkpoint live in ./prepare.ts, one split's evaluation
+ * in ../eval/split.ts.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { appendFile, mkdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import type { Logger } from 'pino';
 import { HyperloaderError } from '../errors.js';
 import type { Config } from '../config/schema.js';
-import { parse as parseYaml } from 'yaml';
 import { configToYaml } from '../config/load.js';
 import { resolveRunDir } from '../config/paths.js';
-import { initBackend } from '../runtime/backend.js';
 import { progress } from '../runtime/progress.js';
 import { packageVersion } from '../runtime/paths.js';
 import { assertWritableDir, writeFileAtomic } from '../runtime/fs.js';
-import type { PeftModel } from '../peft/model.js';
-import { paperRowFor } from '../eval/paper.js';
-import { writeResults, type Results, type SplitResults } from '../eval/report.js';
-import { evaluateTasks } from '../eval/evaluate.js';
-import { sampleLine, writePredictions } from '../eval/predictions.js';
-import type { TagCodec } from '../data/sentinel-codec.js';
-import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { Results } from '../eval/report.js';
+import { evaluateSplit } from '../eval/split.js';
 import { describeTruncation, samplerFor, toExamples, truncationOf } from './features.js';
 import { trainSteps, type StepReport } from './loop.js';
 import { adamWFor } from './optimizer.js';
 import { acquireRunLock, type RunLock } from './lock.js';
 import type { Example } from '../data/collate.js';
 import { backendMemoryLimit, formatGiB, isWasmAbort, measureStepMemory, planMicroBatches, wasmHeapBytes, WASM_HEAP_LIMIT, worstCaseExample } from './memory.js';
-import { backboneHash, buildModel, codecFor, loadRunTokenizer, loadTasks, type TaskData } from './setup.js';
+import { evaluateCheckpoint, prepareRun, type LoadedRun } from './prepare.js';
+import { checkRunFolder, readRunInfo, refuseExisting, truncateMetrics, type RunInfo } from './run-folder.js';
 import { hasCheckpoint, loadCheckpoint, removeUnfinishedCheckpoints, saveCheckpoint, strayCheckpointFiles, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
-
-export interface RunInfo {
-  name: string;
-  /** imported: made by `hyperloader import` from the authors' state dict (evaluable, not trainable further). */
-  status: 'running' | 'interrupted' | 'failed' | 'finished' | 'imported';
-  hyperloader_version: string;
-  backend: string;
-  tokenizer: string;
-  created: string;
-  updated: string;
-  step: number;
-  steps: number;
-  trainable_parameters: number;
-  total_parameters: number;
-  train_seconds: number;
-  examples_per_second: number;
-  /** This process's peak resident memory and (on wasm) the wasm heap's high-water mark, in bytes. */
-  memory?: { max_rss_bytes: number; wasm_heap_bytes: number | null };
-  error?: string;
-  /** For imported runs: the authors' file, its sha256, tasks left out, config keys changed. */
-  imported_from?: unknown;
-}
 
 export interface TrainOptions {
   config: Config;
@@ -83,154 +57,12 @@ export interface TrainResult {
   info: RunInfo;
 }
 
-/** What every command that works on a run needs from it. */
-export interface LoadedRun {
-  config: Config;
-  tokenizer: Tokenizer;
-  tokenizerPath: string;
-  tasks: TaskData[];
-  codec: TagCodec;
-  model: PeftModel;
-  backbone: string;
-}
-
-export async function prepareRun(config: Config, logger: Logger): Promise<LoadedRun> {
-  const backend = await initBackend(config.experiment.backend, { threads: config.experiment.threads, logger });
-  logger.info({ backend: backend.name }, `backend: ${backend.name}`);
-  const { tokenizer, path: tokenizerPath } = await loadRunTokenizer(config);
-  const tasks = await loadTasks(config);
-  for (const t of tasks) {
-    logger.info({ task: t.name, train: t.splits.train.length, dev: t.splits.dev.length, test: t.splits.test.length }, `task ${t.name}: ${t.splits.train.length} train / ${t.splits.dev.length} dev / ${t.splits.test.length} test sentences`);
-  }
-  const codec = codecFor(tasks);
-  const { model } = await buildModel(config, tasks.map((t) => t.name), tokenizer);
-  const backbone = await backboneHash(config);
-  return { config, tokenizer, tokenizerPath, tasks, codec, model, backbone };
-}
-
-
-export interface SplitOutput {
-  /** Write predictions/<task>.<split>.txt here (null: write nothing). */
-  runDir: string | null;
-  /** Write them under predictions/step-<N>/ instead (periodic dev evaluation). */
-  step?: number;
-  /** Log this many decoded sentences per task beside their gold (the first ones of the split). */
-  samples?: number;
-}
-
-/** Evaluates one split of every task and writes its predictions; the caller writes the tables. */
-export async function evaluateSplit(run: LoadedRun, split: 'dev' | 'test', output: SplitOutput, logger: Logger, tty = false, only?: string[]): Promise<SplitResults> {
-  const c = run.config;
-  const tasks = run.tasks.filter((t) => !only || only.includes(t.name)).map((t) => ({ task: t.name, sentences: t.splits[split] }));
-  const total = tasks.reduce((s, t) => s + t.sentences.length, 0);
-  const bar = progress({ total, label: `eval ${split}`, unit: 'sentences', logger, tty });
-  try {
-    return await evaluateTasks({
-      model: run.model,
-      tokenizer: run.tokenizer,
-      codec: run.codec,
-      split,
-      tasks,
-      batchSize: c.eval.batch_size,
-      maxSourceLength: c.data.max_source_length,
-      maxTargetLength: c.data.max_target_length,
-      maxDecodeLength: c.eval.max_decode_length,
-      mode: c.eval.f1_mode,
-      onProgress: (p) => bar.update(p.done, { task: p.task }),
-      onTaskDone: async (task, ev) => {
-        if (output.runDir) await writePredictions(output.runDir, task, split, ev.rows, output.step);
-        logger.info({ split, task, f1: ev.score.f1 }, `${split} ${task}: F1 ${ev.score.f1.toFixed(4)}`);
-        ev.rows.slice(0, output.samples ?? 0).forEach((row, i) => {
-          logger.info({ split, task, sample: i + 1, tokens: row.tokens, gold: row.gold, pred: row.pred }, `  ${task} ${split} #${i + 1}: ${sampleLine(row)}`);
-        });
-        if (ev.undecodableGold > 0) {
-          logger.warn(
-            { split, task, undecodable_gold: ev.undecodableGold },
-            `${split} ${task}: ${ev.undecodableGold} gold tag(s) cannot be written with this tokenizer (they become <unk>); ` +
-              'they were scored from the dataset, but the model can never produce them. Rebuild the tokenizer with `hyperloader tokenizer build --config …`',
-          );
-        }
-      },
-    });
-  } finally {
-    bar.stop();
-  }
-}
-
-/** run.json, or null when absent or unreadable (it is a status report, rewritten as the run goes). */
-export function readRunInfo(runDir: string): RunInfo | null {
-  try {
-    return JSON.parse(readFileSync(join(runDir, 'run.json'), 'utf8')) as RunInfo;
-  } catch {
-    return null;
-  }
-}
-
-/** metrics.jsonl may hold steps past the checkpoint a killed run resumes from: drop them (they are redone). */
-async function truncateMetrics(runDir: string, step: number): Promise<void> {
-  const f = join(runDir, 'metrics.jsonl');
-  if (!existsSync(f)) return;
-  const kept = (await readFile(f, 'utf8'))
-    .split('\n')
-    .filter((l) => l.trim() !== '')
-    .filter((l) => {
-      try {
-        return (JSON.parse(l) as { step: number }).step <= step;
-      } catch {
-        return false; // a line cut short by the kill
-      }
-    });
-  await writeFileAtomic(f, kept.map((l) => l + '\n').join(''));
-}
-
-/** Dotted keys whose values differ between two configs, as `key: saved → now`. */
-export function configDifferences(saved: unknown, now: unknown, prefix = ''): string[] {
-  const isMap = (x: unknown): x is Record<string, unknown> => typeof x === 'object' && x !== null && !Array.isArray(x);
-  if (isMap(saved) && isMap(now)) {
-    const keys = [...new Set([...Object.keys(saved), ...Object.keys(now)])];
-    return keys.flatMap((k) => configDifferences(saved[k], now[k], prefix ? `${prefix}.${k}` : k));
-  }
-  const show = (x: unknown) => (x === undefined ? '(unset)' : JSON.stringify(x));
-  return JSON.stringify(saved) === JSON.stringify(now) ? [] : [`${prefix}: ${show(saved)} → ${show(now)}`];
-}
-
-function refuseExisting(runDir: string, name: string): never {
-  throw new HyperloaderError(
-    `the run directory ${runDir} already exists. Continue it with \`--resume\`, or start a new run with \`--name ${name}-2\` (or --set experiment.name=…).`,
-    { exitCode: 2 },
-  );
-}
-
 export async function train(opts: TrainOptions): Promise<TrainResult> {
   const { config } = opts;
   let logger = opts.makeLogger();
   const runDir = resolveRunDir(config);
   const name = config.experiment.name!;
-  const exists = existsSync(runDir) && existsSync(join(runDir, 'config.yaml'));
-  if (exists && !opts.resume) refuseExisting(runDir, name);
-  if (!exists && opts.resume) {
-    throw new HyperloaderError(`nothing to resume: ${runDir} has no run (no config.yaml). Start it without --resume.`, { exitCode: 2 });
-  }
-  if (exists && readRunInfo(runDir)?.status === 'imported') {
-    throw new HyperloaderError(
-      `${runDir} was imported from the authors' checkpoint (\`hyperloader import\`): it has no optimizer state or sampler position and cannot be trained further. ` +
-        'Evaluate it with `hyperloader eval --run`, or start a new run under another name.',
-      { exitCode: 2 },
-    );
-  }
-  if (exists) {
-    const saved = readFileSync(join(runDir, 'config.yaml'), 'utf8');
-    const now = configToYaml(config);
-    if (saved !== now) {
-      const changed = configDifferences(parseYaml(saved), parseYaml(now));
-      throw new HyperloaderError(
-        `--resume: the config differs from the one ${runDir} was started with (${join(runDir, 'config.yaml')}): ` +
-          `${changed.slice(0, 12).join('; ')}${changed.length > 12 ? `; and ${changed.length - 12} more` : ''}. ` +
-          'Resume with the same config and --set values, or start a new run under another name.',
-        { exitCode: 2 },
-      );
-    }
-  }
+  const exists = checkRunFolder(runDir, config, Boolean(opts.resume));
   // Before any work: the place the run will be written must take files (permissions, read-only
   // mounts, a full disk), or nothing is gained by loading and training.
   await assertWritableDir(exists ? runDir : dirname(runDir), exists ? 'write into the run folder' : 'create the run folder in');
@@ -541,31 +373,3 @@ function metricLine(r: StepReport) {
   };
 }
 
-/** Loads a checkpoint into the run's model and writes the F1 tables for the given splits. */
-export async function evaluateCheckpoint(
-  run: LoadedRun,
-  runDir: string,
-  label: CheckpointLabel,
-  splits: readonly ('dev' | 'test')[],
-  logger: Logger,
-  tty?: boolean,
-  only?: string[],
-): Promise<Results> {
-  const state = await loadCheckpoint(runDir, label, run.model, null, run.backbone);
-  const out: SplitResults[] = [];
-  for (const split of splits) {
-    const r = await evaluateSplit(run, split, { runDir }, logger, tty, only);
-    out.push(r);
-    logger.info({ split, average_f1: r.average.f1 }, `${split}: average F1 ${r.average.f1.toFixed(4)} over ${r.tasks.length} tasks`);
-  }
-  const results: Results = {
-    run: run.config.experiment.name!,
-    checkpoint: label,
-    step: state.step,
-    mode: run.config.eval.f1_mode,
-    splits: out,
-    paper: paperRowFor(run.config),
-  };
-  await writeResults(runDir, results);
-  return results;
-}

@@ -5,7 +5,7 @@ import { HyperloaderError } from '../errors.js';
 import { loadConfig } from '../config/load.js';
 import type { Config } from '../config/schema.js';
 import { hasCheckpoint, type CheckpointLabel } from './checkpoint.js';
-import { readRunInfo, type RunInfo } from './run.js';
+import { readRunInfo, type RunInfo } from './run-folder.js';
 
 export async function openRun(dir: string, backend?: Config['experiment']['backend']): Promise<{ runDir: string; config: Config; info: RunInfo | null }> {
   const runDir = resolve(dir);

@@ -17,7 +17,7 @@ import { encode, decode } from '../../src/model/forward.js';
 import { seq2seqLoss } from '../../src/model/loss.js';
 import { readSafetensors, writeSafetensors } from '../../src/model/safetensors.js';
 import { buildWordLevelTokenizer } from '../../src/tokenizer/word-level.js';
-import { prepareRun } from '../../src/train/run.js';
+import { prepareRun } from '../../src/train/prepare.js';
 import { openRun } from '../../src/train/runs.js';
 import { loadCheckpoint } from '../../src/train/checkpoint.js';
 import { importAuthorRun } from '../../src/train/import-author.js';

@@ -3,7 +3,7 @@ import type { Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../common.js';
 import { HyperloaderError } from '../../errors.js';
 import { createLogger, levelFromFlags } from '../../runtime/logger.js';
-import { evaluateCheckpoint, prepareRun } from '../../train/run.js';
+import { evaluateCheckpoint, prepareRun } from '../../train/prepare.js';
 import { chooseCheckpoint, openRun } from '../../train/runs.js';
 import { describeHolder, holderAlive, readLock } from '../../train/lock.js';
 import { assertWritableDir } from '../../runtime/fs.js';

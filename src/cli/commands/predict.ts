@@ -4,10 +4,10 @@ import type { Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../common.js';
 import { HyperloaderError } from '../../errors.js';
 import { createLogger, levelFromFlags } from '../../runtime/logger.js';
-import { prepareRun } from '../../train/run.js';
+import { prepareRun } from '../../train/prepare.js';
 import { chooseCheckpoint, openRun } from '../../train/runs.js';
 import { loadCheckpoint } from '../../train/checkpoint.js';
-import { sentencesFromConll, sentencesFromText, tagSentences } from '../../train/predict.js';
+import { sentencesFromConll, sentencesFromText, tagSentences } from '../../eval/tag.js';
 
 export interface Args extends GlobalArgs {
   run: string;

@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { buildWordLevelTokenizer } from '../../src/tokenizer/word-level.js';
 import { T5Tokenizer } from '../../src/tokenizer/t5-tokenizer.js';
 import { toSource } from '../../src/data/sentinel.js';
-import { windowsOf } from '../../src/train/predict.js';
-import { cli, tinyConfig } from './run-helpers.js';
+import { windowsOf } from '../../src/eval/tag.js';
+import { cli, tinyConfig } from '../train/run-helpers.js';
 
 const words = (n: number) => Array.from({ length: n }, (_, i) => `w${i % 7}`);
 

@@ -10,10 +10,11 @@
  */
 import { HyperloaderError } from '../errors.js';
 import { MAX_SENTINEL_WORDS, toSource } from '../data/sentinel.js';
-import { getEntitiesDefault } from '../eval/seqeval-default.js';
-import { lengthSortedBatches, modelGenerator, predictedTags, type EvalItem } from '../eval/evaluate.js';
+import { getEntitiesDefault } from './seqeval-default.js';
+import { fromOneTokenEntities } from '../data/per-token.js';
+import { lengthSortedBatches, modelGenerator, predictedTags, type EvalItem } from './evaluate.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import type { LoadedRun } from './run.js';
+import type { EvalTarget } from './split.js';
 
 export interface Tagged {
   tokens: string[];
@@ -52,7 +53,7 @@ export function windowsOf(tokens: readonly string[], tokenizer: Tokenizer, maxSo
   return out;
 }
 
-export async function tagSentences(run: LoadedRun, task: string, sentences: string[][], opts: { batchSize: number }): Promise<Tagged[]> {
+export async function tagSentences(run: EvalTarget, task: string, sentences: string[][], opts: { batchSize: number }): Promise<Tagged[]> {
   if (!run.tasks.some((t) => t.name === task)) {
     throw new HyperloaderError(`--task ${task}: this run knows ${run.tasks.map((t) => t.name).join(', ')}`, { exitCode: 2 });
   }
@@ -86,7 +87,11 @@ export async function tagSentences(run: LoadedRun, task: string, sentences: stri
   } finally {
     decoder.release();
   }
+  // A per-token task (metric: accuracy) rides the span pipeline as one-token entities: its tags
+  // come back as written (`NN`, not `B-NN`) and it has no spans.
+  const perToken = c.data.tasks.find((t) => t.name === task)?.metric === 'accuracy';
   return sentences.map((tokens, s) => {
+    if (perToken) return { tokens, tags: fromOneTokenEntities(tags[s]!), spans: [], windows: windows[s]!.length };
     // Joined windows can leave an I- right after a window edge; the spans read it as seqeval does.
     const spans = getEntitiesDefault([tags[s]!]).map(([type, start, end]) => ({ type, start, end, text: tokens.slice(start, end + 1).join(' ') }));
     return { tokens, tags: tags[s]!, spans, windows: windows[s]!.length };
