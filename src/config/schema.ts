@@ -146,11 +146,19 @@ export const peftSchema = z.strictObject({
   train_layer_norms: z.boolean().default(true).describe('Train every T5 RMSNorm scale (SPEC §1: the paper does).'),
 });
 
-export const DATA_FORMATS = ['conll', 'mit', 'seqio', 'mtod', 'mtop'] as const;
+export const DATA_FORMATS = ['conll', 'mit', 'seqio', 'mtod', 'mtop', 'tsv', 'auto'] as const;
+/** Tagging schemes of a user's files (`auto` detects; IOB1 and BIOES are converted to IOB2). */
+export const TAG_SCHEMES = ['auto', 'IOB1', 'IOB2', 'BIOES'] as const;
+/** How a task is scored: seqeval span F1 (entities) or token accuracy (per-token tags such as part of speech). */
+export const TASK_METRICS = ['f1', 'accuracy'] as const;
 
 /** A user's own dataset: files in one of the supported formats. */
 export const customDatasetSchema = z.strictObject({
-  format: z.enum(DATA_FORMATS).describe('File format of the splits.'),
+  format: z
+    .enum(DATA_FORMATS)
+    .describe(
+      'File format of the splits: conll (whitespace columns, token first), tsv (token<TAB>tag), mit (tag first), seqio (seq.in/seq.out folders), mtod, mtop, or auto (column order, separator, CRLF, byte-order mark and -DOCSTART- lines detected).',
+    ),
   train: z.string().min(1).describe('Train split file (relative paths resolve against the working directory).'),
   dev: z.string().min(1).optional().describe('Dev split file; when missing, dev is carved from train.'),
   test: z.string().min(1).optional().describe('Test split file.'),
@@ -161,9 +169,9 @@ export const customDatasetSchema = z.strictObject({
     .describe('CoNLL column files: the whitespace-separated column holding the token (0-based; -1 = last).'),
   tag_column: z.number().int().default(-1).describe('CoNLL column files: the column holding the tag (0-based; -1 = last).'),
   scheme: z
-    .enum(['IOB1', 'IOB2'])
+    .enum(TAG_SCHEMES)
     .default('IOB2')
-    .describe('Tag scheme of the files; IOB1 is converted to IOB2 on reading.'),
+    .describe('Tag scheme of the files; IOB1 and BIOES are converted to IOB2 on reading, auto detects it (an I- that opens an entity in IOB2 is repaired to B-).'),
 });
 
 export const taskSchema = z.strictObject({
@@ -175,6 +183,10 @@ export const taskSchema = z.strictObject({
     .describe('A registry key (atis, snips, mit_movie, …); defaults to name. Exclusive with custom.'),
   custom: customDatasetSchema.optional().describe("The user's own dataset files instead of a registry dataset."),
   fraction: fraction.optional().describe('Low-resource fraction of train and dev for this task (overrides data.fraction).'),
+  metric: z
+    .enum(TASK_METRICS)
+    .optional()
+    .describe('How the task is scored (unset: f1): f1 (seqeval entity spans, IOB2 tags) or accuracy (per-token tags such as part of speech, written and scored as they are: token and per-tag accuracy).'),
 });
 
 export const dataSchema = z.strictObject({

@@ -33,10 +33,13 @@ export interface BatchOptions extends DownloadOptions {
   from?: string;
 }
 
-/** The jobs for one registry entry: its files into `<cacheDir>/<key>/`. Bundled datasets have none. */
+/**
+ * The jobs for one registry entry: its files into `<cacheDir>/<dir or key>/`. Bundled datasets and
+ * corpora registered with `data add` (already in the cache) have none.
+ */
 export function datasetJobs(entry: DatasetEntry & { local_dir?: string }, cacheDir: string): DownloadJob[] {
-  if (entry.local_dir) return [];
-  const targetDir = join(cacheDir, entry.key);
+  if (entry.local_dir || entry.origin === 'user') return [];
+  const targetDir = join(cacheDir, entry.dir ?? entry.key);
   return entry.files.map((file) => ({ group: entry.key, targetDir, file, checksumSource: 'registry' }));
 }
 

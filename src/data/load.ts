@@ -13,6 +13,7 @@ import { resolveCacheDir } from '../config/paths.js';
 import { readSeqio, readSentences } from './readers/index.js';
 import { datasetForTask } from './registry.js';
 import { carveDev, lowResourceSubset } from './splits.js';
+import { asOneTokenEntities } from './per-token.js';
 import type { DatasetEntry, Sentence, SplitName } from './types.js';
 
 export const SPLITS: readonly SplitName[] = ['train', 'dev', 'test'];
@@ -37,11 +38,21 @@ export interface LoadOptions {
   splitSeed?: number;
   /** Low-resource fraction p of train and dev (default 1). */
   fraction?: number;
+  /**
+   * The task's metric (data.tasks[].metric): `accuracy` reads per-token tags as they are and
+   * carries them as one-token entities (per-token.ts). Default f1.
+   */
+  metric?: 'f1' | 'accuracy';
 }
 
-/** Where a dataset's files live: its local folder (demo, custom) or `<cacheDir>/<key>`. */
+/** The dataset's folder inside the cache, relative to it: `entry.dir`, else its key. */
+export function cacheFolderOf(entry: DatasetEntry): string {
+  return entry.dir ?? entry.key;
+}
+
+/** Where a dataset's files live: its local folder (demo, custom) or `<cacheDir>/<dir or key>`. */
 export function datasetDir(entry: DatasetEntry, cacheDir: string): string {
-  return entry.local_dir ?? join(cacheDir, entry.key);
+  return entry.local_dir ?? join(cacheDir, cacheFolderOf(entry));
 }
 
 /** The paths a split may be read from, in order of preference (the split's own file, then alternates). */
@@ -70,7 +81,7 @@ export async function readSplitAt(entry: DatasetEntry, path: string): Promise<Se
       seqIn: { input: await readFile(join(path, 'seq.in')), file: join(path, 'seq.in') },
       seqOut: { input: await readFile(join(path, 'seq.out')), file: join(path, 'seq.out') },
       label: existsSync(labelPath) ? { input: await readFile(labelPath), file: labelPath } : undefined,
-    });
+    }, entry.reader_options?.tags === 'as-is');
   }
   return readSentences(entry.format, await readFile(path), path, entry.reader_options);
 }
@@ -117,8 +128,10 @@ export function assembleSplits(
 }
 
 /** Loads a dataset's splits; any missing split file is an error naming the files and how to get them. */
-export async function loadDatasetSplits(entry: DatasetEntry, options: LoadOptions): Promise<TaskSplits> {
+export async function loadDatasetSplits(dataset: DatasetEntry, options: LoadOptions): Promise<TaskSplits> {
   const fraction = options.fraction ?? 1;
+  const perToken = options.metric === 'accuracy';
+  const entry: DatasetEntry = perToken ? { ...dataset, reader_options: { ...dataset.reader_options, tags: 'as-is' } } : dataset;
   const avail = await readAvailableSplits(entry, options.cacheDir);
   if (avail.missing.length > 0) throw missingFilesError(entry, options.cacheDir, avail.missing);
   const raw: Partial<Record<SplitName, Sentence[]>> = {};
@@ -126,14 +139,14 @@ export async function loadDatasetSplits(entry: DatasetEntry, options: LoadOption
   for (const s of SPLITS) {
     const r = avail.read[s];
     if (r) {
-      raw[s] = r.sentences;
+      raw[s] = perToken ? r.sentences.map((x) => ({ ...x, tags: asOneTokenEntities(x.tags) })) : r.sentences;
       sources[s] = r.source;
     }
   }
   if (!raw.train || raw.train.length === 0) {
     throw new HyperloaderError(`dataset ${entry.key}: the train split ${sources.train ?? ''} holds no sentences; check the file`);
   }
-  return { entry, ...assembleSplits(entry, raw, options.splitSeed, fraction), sources, fraction };
+  return { entry: dataset, ...assembleSplits(entry, raw, options.splitSeed, fraction), sources, fraction };
 }
 
 /**
@@ -148,17 +161,25 @@ export async function loadTaskSplits(config: Pick<Config, 'data'>, task: TaskCon
   if (t === undefined) {
     throw new HyperloaderError(`no task named ${JSON.stringify(task)} in data.tasks (tasks: ${tasks.map((x) => x.name).join(', ')})`);
   }
-  const entry = datasetForTask(t, index >= 0 ? index : undefined);
+  const cacheDir = resolveCacheDir(config as Config);
+  const entry = datasetForTask(t, index >= 0 ? index : undefined, undefined, undefined, cacheDir);
   return loadDatasetSplits(entry, {
-    cacheDir: resolveCacheDir(config as Config),
+    cacheDir,
     splitSeed: config.data.split_seed,
     fraction: t.fraction ?? config.data.fraction,
+    metric: t.metric,
   });
 }
 
 /** The error for split files absent from the cache: what is missing, and how to get it. */
 export function missingFilesError(entry: DatasetEntry, cacheDir: string, missing: readonly SplitName[]): HyperloaderError {
   const lines = missing.map((s) => `  ${s}: ${splitCandidates(entry, s, cacheDir).join(' or ')}`);
+  if (entry.origin === 'user') {
+    return new HyperloaderError(
+      `dataset ${entry.key}: split file(s) missing from the cache ${cacheDir}:\n${lines.join('\n')}\n` +
+        `It was registered with \`hyperloader data add\`; register it again (\`hyperloader data add ${entry.key} --force --train … --test …\`), or remove its entry from ${join(cacheDir, 'hyperloader-datasets.json')}`,
+    );
+  }
   if (entry.local_dir !== undefined && entry.files.length === 0) {
     const hint = entry.citation.startsWith('Synthetic')
       ? 'the bundled demo data is incomplete; restore datasets/demo/ from the repository (or regenerate it with the script in scripts/)'

@@ -58,10 +58,11 @@ export async function checkCache(entries: readonly DatasetEntry[], cacheDir: str
       else expects.push(f);
     }
     for (const f of expects) {
-      const rel = `${e.key}/${f.path}`;
-      const abs = join(cacheDir, e.key, f.path);
+      const rel = `${e.dir ?? e.key}/${f.path}`;
+      const abs = join(cacheDir, e.dir ?? e.key, f.path);
       if (!existsSync(abs)) {
-        out.push({ dataset: e.key, path: rel, status: 'missing', detail: `run \`hyperloader download ${e.key}\`` });
+        const fix = e.origin === 'user' ? `register it again with \`hyperloader data add ${e.key} --force …\`` : `run \`hyperloader download ${e.key}\``;
+        out.push({ dataset: e.key, path: rel, status: 'missing', detail: fix });
         continue;
       }
       const size = statSync(abs).size;

@@ -1,9 +1,11 @@
 /**
- * The registry's entries: the paper's seven datasets (SPEC §6) plus CoNLL-2003 and WNUT-17.
- * Checksums and sizes come from ../shared/datasets/MANIFEST.json; URLs are tried in order, the
+ * The registry's entries: the paper's seven datasets (SPEC §6) plus CoNLL-2003 and WNUT-17, then
+ * the four biomedical corpora (registry-bio.ts). Checksums and sizes come from
+ * ../shared/datasets/MANIFEST.json (bio/MANIFEST.json for the biomedical ones); URLs are tried in order, the
  * official source first where it serves the same bytes, then a raw-GitHub copy pinned to a commit.
  * Cache layout: `<cache_dir>/<key>/<path>`, the layout of the shared datasets folder.
  */
+import { BIO_REGISTRY } from './registry-bio.js';
 import type { DatasetEntry, RemoteFile } from './types.js';
 
 const JOINTBERT = 'https://raw.githubusercontent.com/monologg/JointBERT/00324f60dda4a491b2913bc3065ae93966caea3f/data';
@@ -301,6 +303,7 @@ export const REGISTRY: readonly DatasetEntry[] = [
     expected_sizes: { train: 3394, dev: 1009, test: 1287 },
     notes: ['word<TAB>tag, IOB2, 6 types; the train file separates sentences with lines holding only a TAB'],
   },
+  ...BIO_REGISTRY,
 ];
 
 /** The paper's seven tasks (SPEC §6), in the paper's table order. */

@@ -30,6 +30,8 @@ export interface SplitStats {
   labels: Record<string, number>;
   /** Entity types (the X of B-X / I-X) → number of entities (B- tags; a leading I- counts as an entity too). */
   entity_types: Record<string, number>;
+  /** Words per entity (all types). */
+  entity_length: LengthSummary;
   /** Distinct intents, where the format has them. */
   intents?: number;
   /** Words per sentence. */
@@ -49,6 +51,18 @@ export function percentile(sorted: readonly number[], p: number): number {
   return sorted[Math.min(sorted.length, Math.max(1, rank)) - 1];
 }
 
+/** Percentiles, maximum and mean (2 decimals) of ascending `sorted`; zeros for an empty list. */
+export function lengthSummary(sorted: readonly number[]): LengthSummary {
+  const sum = sorted.reduce((a, b) => a + b, 0);
+  return {
+    p50: percentile(sorted, 50),
+    p90: percentile(sorted, 90),
+    p99: percentile(sorted, 99),
+    max: sorted.length ? sorted[sorted.length - 1]! : 0,
+    mean: sorted.length ? Math.round((sum / sorted.length) * 100) / 100 : 0,
+  };
+}
+
 export interface StatsOptions {
   /** Exact Sentinel+Tag token counts of a sentence (from a tokenizer); default the 2n + 2 lower bound for both. */
   countTokens?: (s: Sentence) => { source: number; target: number };
@@ -62,6 +76,7 @@ export function splitStats(sentences: readonly Sentence[], options: StatsOptions
   const types = new Map<string, number>();
   const intents = new Set<string>();
   const lengths: number[] = [];
+  const entityLengths: number[] = [];
   let tokens = 0;
   let overSentinels = 0;
   const overTokens = { source: 0, target: 0 };
@@ -79,25 +94,24 @@ export function splitStats(sentences: readonly Sentence[], options: StatsOptions
       labels.set(t, (labels.get(t) ?? 0) + 1);
       if (t !== 'O') {
         const type = t.slice(2);
-        if (t.startsWith('B-') || prev === 'O' || prev.slice(2) !== type) types.set(type, (types.get(type) ?? 0) + 1);
+        if (t.startsWith('B-') || prev === 'O' || prev.slice(2) !== type) {
+          types.set(type, (types.get(type) ?? 0) + 1);
+          entityLengths.push(1);
+        } else entityLengths[entityLengths.length - 1]!++;
       }
       prev = t;
     }
   }
   lengths.sort((a, b) => a - b);
+  entityLengths.sort((a, b) => a - b);
   const sortedRecord = (m: Map<string, number>) => Object.fromEntries([...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   const stats: SplitStats = {
     sentences: sentences.length,
     tokens,
     labels: sortedRecord(labels),
     entity_types: sortedRecord(types),
-    length: {
-      p50: percentile(lengths, 50),
-      p90: percentile(lengths, 90),
-      p99: percentile(lengths, 99),
-      max: lengths.length ? lengths[lengths.length - 1] : 0,
-      mean: lengths.length ? Math.round((tokens / lengths.length) * 100) / 100 : 0,
-    },
+    entity_length: lengthSummary(entityLengths),
+    length: lengthSummary(lengths),
     over_sentinel_limit: overSentinels,
     over_token_limit: overTokens,
     token_count: options.countTokens ? 'tokenizer' : 'lower-bound estimate (2n+2)',
@@ -191,6 +205,13 @@ export function formatStats(all: readonly DatasetStats[]): string {
       const names = [...types.keys()].sort();
       const shown = names.length > 24 ? `${names.slice(0, 24).join(', ')}, … (${names.length - 24} more; --json lists every label)` : names.join(', ');
       out.push(`  entity types (${types.size}): ${shown}`);
+    }
+    for (const s of SPLITS) {
+      const st = d.splits[s];
+      const n = st ? Object.values(st.entity_types).reduce((a, b) => a + b, 0) : 0;
+      if (!st || n === 0) continue;
+      const e = st.entity_length;
+      out.push(`  ${s} entities: ${n}; words per entity p50 ${e.p50}, p90 ${e.p90}, p99 ${e.p99}, max ${e.max}, mean ${e.mean}`);
     }
     if (d.missing.length > 0) out.push(`  missing: ${d.missing.join(', ')} — run \`hyperloader download ${d.key}\``);
     out.push('');

@@ -9,12 +9,20 @@ export interface Sentence {
   intent?: string;
 }
 
-export type DatasetFormat = 'conll' | 'mit' | 'seqio' | 'mtod' | 'mtop';
+/** `tsv` (token<TAB>tag) and `auto` (layout detected) are for users' own files (readers/columns.ts). */
+export type DatasetFormat = 'conll' | 'mit' | 'seqio' | 'mtod' | 'mtop' | 'tsv' | 'auto';
+/** Tagging schemes a file may use; every reader returns IOB2. */
+export type TagScheme = 'IOB1' | 'IOB2' | 'BIOES' | 'auto';
+/**
+ * Column files as users have them: `conll` (whitespace-separated, token first, tag last), `tsv`
+ * (token<TAB>tag), `mit` (tag first), or `auto` (detected: see readers/columns.ts).
+ */
+export type ColumnLayout = 'conll' | 'tsv' | 'mit' | 'auto';
 export type SplitName = 'train' | 'dev' | 'test';
 
 /** One file a dataset needs, as the downloader fetches it. */
 export interface RemoteFile {
-  /** Path of the verified file inside the dataset's cache folder (`<cache_dir>/<dataset key>/<path>`). */
+  /** Path of the verified file inside the dataset's cache folder (`<cache_dir>/<dataset dir or key>/<path>`). */
   path: string;
   /** Download URLs, tried in order: the official source first (where one exists), then pinned mirrors. */
   urls: string[];
@@ -39,8 +47,16 @@ export interface ReaderOptions {
   token_column?: number;
   /** Column holding the tag (0-based; negative counts from the end). */
   tag_column?: number;
-  /** Tag scheme of the file; IOB1 is converted to IOB2 on reading. */
-  scheme?: 'IOB1' | 'IOB2';
+  /**
+   * Tag scheme of the file; IOB1 and BIOES are converted to IOB2 on reading, `auto` detects it
+   * (readers/columns.ts). IOB1/IOB2 files of a known layout take the plain readers.
+   */
+  scheme?: TagScheme;
+  /**
+   * `as-is`: per-token tags (a task with metric: accuracy), read without IOB checks or conversion
+   * (any whitespace-free string is a tag). Default `iob`.
+   */
+  tags?: 'iob' | 'as-is';
   /** mTOD/MTOP: word tokens from the file's tokenSpans column (default) or a whitespace split of the utterance. */
   tokenization?: 'spans' | 'whitespace';
 }
@@ -75,6 +91,13 @@ export interface DatasetEntry {
   alternates?: Partial<Record<SplitName, string[]>>;
   /** A dataset that ships with hyperloader (the demo): files live in this absolute folder, nothing to download. */
   local_dir?: string;
+  /**
+   * The dataset's folder inside the cache, relative to it (default: the key), e.g. `bio/NCBI-disease`
+   * for the biomedical corpora, whose files sit there in the shared datasets folder.
+   */
+  dir?: string;
+  /** `user`: a corpus registered with `hyperloader data add` (its files are in the cache, nothing to download). */
+  origin?: 'user';
   /**
    * Split sizes (sentences) this dataset yields: SPEC §6 for the paper's seven (after carving dev
    * from train where there is none), the standard splits otherwise.

@@ -16,6 +16,11 @@ import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { collate } from '../data/collate.js';
 import { averageOf, type SplitResults, type TaskScore } from './report.js';
 import { scoreMode, type Mode } from './seqeval.js';
+import { accuracyScoreOf } from './accuracy.js';
+import { fromOneTokenEntities } from '../data/per-token.js';
+
+/** How a task is scored: seqeval span F1, or token accuracy for per-token tags. */
+export type TaskMetric = 'f1' | 'accuracy';
 
 /** One sentence ready for decoding. */
 export interface EvalItem {
@@ -62,6 +67,11 @@ export interface EvaluateTaskSettings extends LengthOptions {
   maxDecodeLength: number;
   /** seqeval mode: 'default' (conlleval-compatible, the paper's) or 'strict' (IOB2). */
   mode: Mode;
+  /**
+   * data.tasks[].metric: `accuracy` for per-token tags (loaded as one-token entities, see
+   * data/per-token.ts): rows are unwrapped to the tags as written and scored by token accuracy.
+   */
+  metric?: TaskMetric;
   /** Called after each batch with sentences done and the total. */
   onProgress?: (done: number, total: number) => void;
 }
@@ -176,7 +186,10 @@ export function modelGenerator(model: PeftModel, tokenizer: Tokenizer, task: str
   return { generate, release: frozen.release };
 }
 
-/** seqeval micro scores of one task's rows as a TaskScore (entity counts included). */
+/**
+ * seqeval scores of one task's rows as a TaskScore: micro P/R/F1 and entity counts (the table),
+ * and the classification report (per type, macro and weighted averages).
+ */
 export function taskScoreOf(task: string, rows: readonly PredictionRow[], mode: Mode): TaskScore {
   const s = scoreMode(
     rows.map((r) => r.gold),
@@ -192,6 +205,10 @@ export function taskScoreOf(task: string, rows: readonly PredictionRow[], mode: 
     gold: s.counts.n_gold,
     predicted: s.counts.n_pred,
     correct: s.counts.tp,
+    metric: 'f1',
+    per_type: s.per_type,
+    macro: s.macro,
+    weighted: s.weighted,
   };
 }
 
@@ -225,8 +242,11 @@ export async function evaluateTask(opts: EvaluateTaskOptions): Promise<TaskEvalu
   }
   const unscoredWords = opts.sentences.reduce((n, s, i) => n + s.tokens.length - rows[i]!.gold.length, 0);
   const undecodableGold = items.reduce((n, it) => n + it.undecodableGold, 0);
-  const score = { ...taskScoreOf(opts.task, rows, opts.mode), unscored_words: unscoredWords, undecodable_gold: undecodableGold };
-  return { score, rows, unscoredWords, undecodableGold };
+  const perToken = opts.metric === 'accuracy';
+  const scored = perToken ? rows.map((r) => ({ tokens: r.tokens, gold: fromOneTokenEntities(r.gold), pred: fromOneTokenEntities(r.pred) })) : rows;
+  const base = perToken ? accuracyScoreOf(opts.task, scored) : taskScoreOf(opts.task, scored, opts.mode);
+  const score = { ...base, unscored_words: unscoredWords, undecodable_gold: undecodableGold };
+  return { score, rows: scored, unscoredWords, undecodableGold };
 }
 
 export interface EvalProgress {
@@ -240,10 +260,10 @@ export interface EvalProgress {
 
 export type EvaluateTasksOptions = EvaluateTasksSettings & DecodeSource;
 
-export interface EvaluateTasksSettings extends Omit<EvaluateTaskSettings, 'task' | 'sentences' | 'onProgress'> {
+export interface EvaluateTasksSettings extends Omit<EvaluateTaskSettings, 'task' | 'sentences' | 'onProgress' | 'metric'> {
   split: SplitResults['split'];
-  /** The tasks in table order, each with its split's sentences. */
-  tasks: readonly { task: string; sentences: readonly Sentence[] }[];
+  /** The tasks in table order, each with its split's sentences (and its metric, default f1). */
+  tasks: readonly { task: string; sentences: readonly Sentence[]; metric?: TaskMetric }[];
   onProgress?: (p: EvalProgress) => void;
   /** Called as each task finishes (e.g. to write its predictions file before the next task decodes). */
   onTaskDone?: (task: string, evaluation: TaskEvaluation) => void | Promise<void>;
@@ -258,11 +278,12 @@ export async function evaluateTasks(opts: EvaluateTasksOptions): Promise<SplitRe
   const start = now();
   let before = 0;
   const scores: TaskScore[] = [];
-  for (const { task, sentences } of opts.tasks) {
+  for (const { task, sentences, metric } of opts.tasks) {
     const evaluation = await evaluateTask({
       ...opts,
       task,
       sentences,
+      metric,
       onProgress: (done) => {
         const elapsedSeconds = (now() - start) / 1000;
         const all = before + done;

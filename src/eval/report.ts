@@ -7,6 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../runtime/fs.js';
 import { PAPER_TASK_NAMES, paperTaskOf, type PaperRow } from './paper.js';
+import type { Prf, TypeScores } from './seqeval-metrics.js';
+import type { TagAccuracy } from './accuracy.js';
+import { perTypeMarkdown } from './report-types.js';
 
 export interface TaskScore {
   task: string;
@@ -22,6 +25,16 @@ export interface TaskScore {
   unscored_words?: number;
   /** Gold tags the tokenizer cannot write (scored from the dataset; the model can never produce them). */
   undecodable_gold?: number;
+  /** How the task was scored (data.tasks[].metric); absent in results written before it existed: f1. */
+  metric?: 'f1' | 'accuracy';
+  /** f1 tasks: seqeval's classification report, per entity type (precision, recall, F1, support, counts). */
+  per_type?: Record<string, TypeScores>;
+  macro?: Prf;
+  weighted?: Prf;
+  /** accuracy tasks: token accuracy (also in precision/recall/f1: with one tag per token they are equal; counts are tokens). */
+  accuracy?: number;
+  /** accuracy tasks: per gold tag, the share of its tokens predicted right. */
+  per_tag?: Record<string, TagAccuracy>;
 }
 
 export interface SplitResults {
@@ -48,7 +61,11 @@ export function averageOf(tasks: TaskScore[]): SplitResults['average'] {
 const f4 = (x: number) => x.toFixed(4);
 
 export function resultsMarkdown(r: Results): string {
-  const lines = [`# Results: ${r.run}`, '', `Checkpoint \`${r.checkpoint}\` (step ${r.step}); seqeval micro P/R/F1, ${r.mode} mode, as fractions.`];
+  const lines = [
+    `# Results: ${r.run}`,
+    '',
+    `Checkpoint \`${r.checkpoint}\` (step ${r.step}); seqeval micro P/R/F1, ${r.mode} mode, as fractions; each split's per-type report follows its table.`,
+  ];
   for (const s of r.splits) {
     const paper = s.split === 'test' && r.paper ? r.paper : null;
     lines.push('', `## ${s.split}`, '');
@@ -59,7 +76,9 @@ export function resultsMarkdown(r: Results): string {
       const ref = paper ? ` ${pt ? f4(paper.f1[pt]) : '–'} |` : '';
       lines.push(`| ${t.task} | ${f4(t.precision)} | ${f4(t.recall)} | ${f4(t.f1)} | ${t.sentences} | ${t.gold} |${ref}`);
     }
-    const covered = paper && PAPER_TASK_NAMES.every((p) => s.tasks.some((t) => paperTaskOf(t.task) === p));
+    // The paper's average beside ours only when both average the same seven tasks (not, e.g., the
+    // seven plus the biomedical ones of configs/crossdomain/).
+    const covered = paper && PAPER_TASK_NAMES.every((p) => s.tasks.some((t) => paperTaskOf(t.task) === p)) && s.tasks.every((t) => paperTaskOf(t.task) !== null);
     const avgRef = paper ? ` ${covered ? f4(paper.average) : '–'} |` : '';
     lines.push(`| **average** | ${f4(s.average.precision)} | ${f4(s.average.recall)} | **${f4(s.average.f1)}** | | |${avgRef}`);
     if (paper) lines.push('', `Paper: ${paper.label} (SPEC §8, test F1).`);
@@ -71,6 +90,11 @@ export function resultsMarkdown(r: Results): string {
     if (undecodable.length > 0) {
       lines.push('', `Gold tags this tokenizer cannot write (scored from the dataset, never predictable): ${undecodable.map((t) => `${t.task} ${t.undecodable_gold}`).join(', ')}.`);
     }
+    const perToken = s.tasks.filter((t) => t.metric === 'accuracy');
+    if (perToken.length > 0) {
+      lines.push('', `Scored by token accuracy (metric: accuracy): ${perToken.map((t) => t.task).join(', ')}; their precision, recall and F1 are the token accuracy (equal with one tag per token) and their counts are tokens.`);
+    }
+    lines.push(...perTypeMarkdown(s, r.mode));
   }
   return lines.join('\n') + '\n';
 }

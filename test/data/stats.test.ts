@@ -27,6 +27,8 @@ test('split stats: counts, labels, entities, limits', () => {
   assert.equal(st.tokens, 3 + 2 + 63 + 64 + 100);
   assert.deepEqual(st.labels, { 'B-LOC': 1, 'B-PER': 1, 'I-LOC': 1, 'I-PER': 1, O: 1 + 63 + 64 + 100 });
   assert.deepEqual(st.entity_types, { LOC: 2, PER: 1 });
+  // entities of 2 (PER), 1 and 1 (LOC) words: nearest-rank p50 of [1, 1, 2] is 1, mean 4/3
+  assert.deepEqual(st.entity_length, { p50: 1, p90: 2, p99: 2, max: 2, mean: 1.33 });
   assert.deepEqual(st.length, { p50: 63, p90: 100, p99: 100, max: 100, mean: 46.4 });
   assert.equal(st.over_sentinel_limit, 1);
   assert.deepEqual(st.over_token_limit, { source: 2, target: 2 });

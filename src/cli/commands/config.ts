@@ -2,6 +2,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { configToYaml } from '../../config/load.js';
 import { displayFile } from '../../config/origins.js';
+import { resolveCacheDir } from '../../config/paths.js';
 import { datasetForTask } from '../../data/registry.js';
 import { loadConfigFromArgs, loggerFromArgs, withConfigOption, type GlobalArgs } from '../common.js';
 
@@ -22,7 +23,8 @@ export const command: CommandModule<object, Args> = {
   handler: async (args) => {
     const { config, files } = await loadConfigFromArgs(args);
     // Task and dataset names are checked here too, not first by `train` after loading everything.
-    config.data.tasks.forEach((t, i) => datasetForTask(t, i));
+    const cacheDir = resolveCacheDir(config);
+    config.data.tasks.forEach((t, i) => datasetForTask(t, i, undefined, undefined, cacheDir));
     loggerFromArgs(args).debug({ files }, `config from ${files.map(displayFile).join(' → ')}`);
     process.stdout.write(args.json ? `${JSON.stringify(config, null, 2)}\n` : configToYaml(config));
   },

@@ -12,8 +12,11 @@ import type { StatsOptions } from '../../data/stats.js';
 import { DEFAULT_T5_TOKENIZER_PATH, loadTokenizer } from '../../tokenizer/index.js';
 import { loadConfigFromArgs, withConfigOption, type GlobalArgs } from '../common.js';
 import { resolve } from 'node:path';
+import { addDataset, ADD_FORMATS, type AddFormat } from '../../data/add.js';
+import type { TagScheme } from '../../data/types.js';
 
-const ACTIONS = ['stats', 'check', 'list'] as const;
+const ACTIONS = ['stats', 'check', 'list', 'add'] as const;
+const SCHEME_CHOICES = ['auto', 'iob1', 'iob2', 'bioes'] as const;
 
 export interface Args extends GlobalArgs {
   action: (typeof ACTIONS)[number];
@@ -24,6 +27,37 @@ export interface Args extends GlobalArgs {
   'split-seed'?: number;
   fraction?: number;
   tokenizer?: string;
+  train?: string;
+  dev?: string;
+  test?: string;
+  format?: AddFormat;
+  scheme?: string;
+  force?: boolean;
+}
+
+/** `data add NAME --train F [--dev F] --test F`: register the user's corpus in the cache (data/add.ts). */
+async function add(args: Args): Promise<void> {
+  const names = args.names ?? [];
+  if (names.length !== 1) {
+    throw new HyperloaderError(`data add takes one name (the dataset name configs will use), got ${names.length === 0 ? 'none' : names.join(' ')}; e.g. hyperloader data add my_ner --train train.txt --test test.txt`, { exitCode: 2 });
+  }
+  for (const flag of ['train', 'test'] as const) {
+    if (args[flag] === undefined) throw new HyperloaderError(`data add: --${flag} FILE is required (--dev is optional: without it dev is carved from train)`, { exitCode: 2 });
+  }
+  let cacheDir = args['cache-dir'] !== undefined ? resolve(args['cache-dir']) : undefined;
+  if (cacheDir === undefined && args.config) cacheDir = resolveCacheDir((await loadConfigFromArgs(args as Args & { config: string })).config);
+  const scheme = (args.scheme ?? 'auto').toUpperCase();
+  const result = await addDataset({
+    name: names[0]!,
+    cacheDir: cacheDir ?? defaultCacheDir(),
+    train: args.train!,
+    dev: args.dev,
+    test: args.test!,
+    format: args.format,
+    scheme: (scheme === 'AUTO' ? 'auto' : scheme) as TagScheme,
+    force: args.force,
+  });
+  process.stdout.write(args.json ? `${JSON.stringify({ name: result.name, dir: result.dir, ...result.record, repaired: result.repairs }, null, 2)}\n` : `${result.report.join('\n')}\n`);
 }
 
 /** Exact Sentinel+Tag token counts with a tokenizer (`--tokenizer` alone: the vendored T5 one). */
@@ -51,8 +85,9 @@ async function select(args: Args): Promise<Selection> {
     cacheDir ??= resolveCacheDir(config);
     splitSeed = args['split-seed'] ?? config.data.split_seed;
     if (names.length === 0) {
+      const dir = cacheDir;
       const entries = config.data.tasks.map((t, i) => {
-        const e = datasetForTask(t, i);
+        const e = datasetForTask(t, i, undefined, undefined, dir);
         fractions.set(e.key, args.fraction ?? t.fraction ?? config.data.fraction);
         return e;
       });
@@ -60,7 +95,8 @@ async function select(args: Args): Promise<Selection> {
     }
   }
   cacheDir ??= defaultCacheDir();
-  const entries = names.length > 0 ? names.map((n) => getDataset(n)) : listDatasets();
+  const dir = cacheDir;
+  const entries = names.length > 0 ? names.map((n) => getDataset(n, undefined, undefined, dir)) : listDatasets(undefined, dir);
   if (args.fraction !== undefined) for (const e of entries) fractions.set(e.key, args.fraction);
   return { entries, cacheDir, splitSeed, fractions, named: names.length > 0 };
 }
@@ -70,8 +106,14 @@ export const command: CommandModule<object, Args> = {
   describe: 'Dataset statistics (stats), cache verification against the registry checksums (check), the registry (list)',
   builder: (y) =>
     withConfigOption(y, false)
-      .positional('action', { choices: ACTIONS, describe: 'stats | check | list' })
-      .positional('names', { type: 'string', array: true, describe: 'registry keys or aliases (default: the config\'s tasks, else every dataset)' })
+      .positional('action', { choices: ACTIONS, describe: 'stats | check | list | add' })
+      .positional('names', { type: 'string', array: true, describe: 'registry keys or aliases (default: the config\'s tasks, else every dataset); for add, the new dataset\'s name' })
+      .option('train', { type: 'string', describe: 'add: the train file (or seq.in/seq.out folder)' })
+      .option('dev', { type: 'string', describe: 'add: the dev file; without it dev is carved from train (ceil(n/10), seeded by data.split_seed)' })
+      .option('test', { type: 'string', describe: 'add: the test file' })
+      .option('format', { choices: ADD_FORMATS, describe: 'add: file layout (auto detects column order, tab/space, CRLF, byte-order mark, -DOCSTART-)', default: 'auto' })
+      .option('scheme', { type: 'string', choices: SCHEME_CHOICES as unknown as string[], coerce: (v: string) => v.toLowerCase(), describe: 'add: tagging scheme of the files (auto detects); converted to IOB2', default: 'auto' })
+      .option('force', { type: 'boolean', describe: 'add: replace a corpus already registered under this name' })
       .option('json', { type: 'boolean', describe: 'print JSON' })
       .option('cache-dir', { type: 'string', describe: 'dataset cache folder holding <key>/… (default: data.cache_dir, else $HYPERLOADER_HOME/datasets, else ./datasets)' })
       .option('split-seed', { type: 'number', describe: 'seed for the carved dev splits and subsets (default: data.split_seed, else 42)' })
@@ -79,11 +121,13 @@ export const command: CommandModule<object, Args> = {
       .option('tokenizer', { type: 'string', describe: 'count Sentinel+Tag tokens exactly with this tokenizer.json (alone: the bundled T5 tokenizer); default a 2n+2 lower bound' })
       .example('$0 data stats', 'every dataset in ./datasets')
       .example('$0 data stats atis mit_movie --json', 'two datasets, as JSON')
-      .example('$0 data check --cache-dir ../shared/datasets', 'verify the files against the registry sha256') as unknown as Argv<Args>,
+      .example('$0 data check --cache-dir ../shared/datasets', 'verify the files against the registry sha256')
+      .example('$0 data add my_ner --train train.txt --dev dev.txt --test test.txt', 'register your own corpus; configs then say `dataset: my_ner`') as unknown as Argv<Args>,
   handler: async (args) => {
     if (args.fraction !== undefined && !(args.fraction > 0 && args.fraction <= 1)) {
       throw new HyperloaderError(`--fraction must be in (0, 1], got ${args.fraction}`, { exitCode: 2 });
     }
+    if (args.action === 'add') return add(args);
     const sel = await select(args);
     const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
     if (args.action === 'list') {

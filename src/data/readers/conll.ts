@@ -10,6 +10,7 @@ export function readConll(input: FileInput, file: string, options: ReaderOptions
   const tokenColumn = options.token_column ?? 0;
   const tagColumn = options.tag_column ?? -1;
   const scheme = options.scheme ?? 'IOB2';
+  const asIs = options.tags === 'as-is';
   const lines = splitLines(decodeText(input, file));
   const sentences: Sentence[] = [];
   let tokens: string[] = [];
@@ -19,7 +20,7 @@ export function readConll(input: FileInput, file: string, options: ReaderOptions
   let columnsLine = 0;
   const flush = () => {
     if (tokens.length === 0) return;
-    sentences.push({ tokens, tags: scheme === 'IOB1' ? iob1ToIob2(tags) : tags });
+    sentences.push({ tokens, tags: scheme === 'IOB1' && !asIs ? iob1ToIob2(tags) : tags });
     tokens = [];
     tags = [];
   };
@@ -52,7 +53,7 @@ export function readConll(input: FileInput, file: string, options: ReaderOptions
     }
     const token = f[tokenColumn < 0 ? columns + tokenColumn : tokenColumn];
     const tag = f[tagColumn < 0 ? columns + tagColumn : tagColumn];
-    if (!isTag(tag)) throw badTagError(file, line, tag);
+    if (!asIs && !isTag(tag)) throw badTagError(file, line, tag);
     tokens.push(token);
     tags.push(tag);
   }

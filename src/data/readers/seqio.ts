@@ -18,7 +18,8 @@ export interface SeqioFiles {
   label?: NamedInput;
 }
 
-export function readSeqio(files: SeqioFiles): Sentence[] {
+/** `tagsAsIs`: per-token tags (metric: accuracy), not checked as IOB. */
+export function readSeqio(files: SeqioFiles, tagsAsIs = false): Sentence[] {
   const inLines = recordLines(decodeText(files.seqIn.input, files.seqIn.file));
   const outLines = recordLines(decodeText(files.seqOut.input, files.seqOut.file));
   const labelLines = files.label ? recordLines(decodeText(files.label.input, files.label.file)) : undefined;
@@ -46,7 +47,7 @@ export function readSeqio(files: SeqioFiles): Sentence[] {
     if (tags.length !== tokens.length) {
       throw dataError(files.seqOut.file, i + 1, `${tags.length} tag(s) for ${tokens.length} token(s) on line ${i + 1} of ${files.seqIn.file}`, 'give exactly one tag per token');
     }
-    for (const t of tags) if (!isTag(t)) throw badTagError(files.seqOut.file, i + 1, t);
+    if (!tagsAsIs) for (const t of tags) if (!isTag(t)) throw badTagError(files.seqOut.file, i + 1, t);
     const s: Sentence = { tokens, tags };
     if (labelLines) {
       const intent = labelLines[i].trim();
