@@ -13,8 +13,8 @@ export interface TokenizerBuildInput {
   train: readonly (readonly string[])[];
   /** Every token a target can hold besides the sentinels: `O`, `I` and each (encoded) type name. */
   tags: readonly string[];
-  /** Sentences to report coverage on (dev and test), by name. */
-  heldOut?: Record<string, readonly (readonly string[])[]>;
+  /** Sentences to report coverage on (dev and test), by name; with their gold tags, coverage is also counted inside entities. */
+  heldOut?: Record<string, readonly { tokens: readonly string[]; tags?: readonly string[] }[]>;
 }
 
 export interface TokenizerBuildOptions {
@@ -30,8 +30,12 @@ export interface TokenizerBuildReport {
   vocabSize: number;
   words: number;
   tags: number;
-  /** Per held-out set: word tokens, and how many of them are unknown (`<unk>` or a shape token). */
-  coverage: Record<string, { tokens: number; unknown: number }>;
+  /**
+   * Per held-out set: word tokens, and how many of them are unknown (`<unk>` or a shape token);
+   * the same for the words inside entities (gold tag other than O), where unknown words cost most:
+   * a name never seen in train is what NER must tag.
+   */
+  coverage: Record<string, { tokens: number; unknown: number; entityTokens: number; entityUnknown: number }>;
 }
 
 export function buildTaskTokenizer(input: TokenizerBuildInput, opts: TokenizerBuildOptions): { tokenizer: WordLevelTokenizer; report: TokenizerBuildReport } {
@@ -39,16 +43,19 @@ export function buildTaskTokenizer(input: TokenizerBuildInput, opts: TokenizerBu
   const unknownIds = new Set([tokenizer.unkId, ...(opts.unknownShapes ? SHAPE_TOKENS.map((t) => tokenizer.tokenToId(t)!) : [])]);
   const coverage: TokenizerBuildReport['coverage'] = {};
   for (const [name, sentences] of Object.entries(input.heldOut ?? {})) {
-    let tokens = 0;
-    let unknown = 0;
+    const c = { tokens: 0, unknown: 0, entityTokens: 0, entityUnknown: 0 };
     for (const s of sentences) {
-      for (const w of s) {
-        tokens++;
+      s.tokens.forEach((w, i) => {
         // One word, one id (the source puts a sentinel between words, so words never merge).
-        if (unknownIds.has(tokenizer.encode(w, { addEos: false })[0]!)) unknown++;
-      }
+        const unknown = unknownIds.has(tokenizer.encode(w, { addEos: false })[0]!);
+        const inEntity = s.tags !== undefined && s.tags[i] !== 'O';
+        c.tokens++;
+        if (unknown) c.unknown++;
+        if (inEntity) c.entityTokens++;
+        if (inEntity && unknown) c.entityUnknown++;
+      });
     }
-    coverage[name] = { tokens, unknown };
+    coverage[name] = c;
   }
   const tags = new Set(input.tags).size;
   const shapes = opts.unknownShapes ? SHAPE_TOKENS.length : 0;

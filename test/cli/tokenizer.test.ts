@@ -38,7 +38,7 @@ test('tokenizer build: writes --out (every tag of every split, train words by mi
   const kept = [...words].filter(([w, c]) => c >= 3 && !tags.has(w)).length;
   assert.equal(tok.vocabSize, 3 + tags.size + kept + 100);
   assert.match(r.stdout, new RegExp(`wrote .*tok\\.json: ${tok.vocabSize} ids \\(${kept} words seen ≥ 3× in train, ${tags.size} tag tokens`));
-  assert.match(r.stdout, /demo_slots dev: \d+ of \d+ words unknown/);
+  assert.match(r.stdout, /demo_slots dev: \d+ of \d+ words unknown \([\d.]+%\); inside entities \d+ of \d+ \([\d.]+%\)/);
   assert.match(r.stdout, new RegExp(`set model\\.random_init\\.vocab_size to ${tok.vocabSize} \\(the config has 532\\)`));
 
   const again = cli(['tokenizer', 'build', '--config', 'configs/quickstart.yaml', '--out', out]);

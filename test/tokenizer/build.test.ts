@@ -13,12 +13,13 @@ const train = [
 const tags = ['O', 'I', 'toloc.city_name', 'Actor', 'depart_date'];
 
 test('tokenizer build: every tag kept whatever its count, words by min-count, coverage of held-out words', () => {
-  const { tokenizer, report } = buildTaskTokenizer({ train, tags, heldOut: { dev: [['flights', 'to', 'Denver']] } }, { minCount: 2 });
+  const { tokenizer, report } = buildTaskTokenizer({ train, tags, heldOut: { dev: [{ tokens: ['flights', 'to', 'Denver'], tags: ['O', 'O', 'B-toloc.city_name'] }] } }, { minCount: 2 });
   // Tags first (in the given order), then words seen ≥ 2 times by frequency: flights, to.
   assert.deepEqual([3, 4, 5, 6, 7, 8, 9].map((i) => tokenizer.idToToken(i)), [...tags, 'flights', 'to']);
   assert.equal(tokenizer.vocabSize, 3 + 5 + 2 + 100);
   assert.deepEqual([report.words, report.tags, report.vocabSize], [2, 5, 110]);
-  assert.deepEqual(report.coverage.dev, { tokens: 3, unknown: 1 });
+  // Denver is unknown, and it is the one entity word.
+  assert.deepEqual(report.coverage.dev, { tokens: 3, unknown: 1, entityTokens: 1, entityUnknown: 1 });
   // A tag seen only in test still encodes as itself and decodes back: gold can always be written.
   const target = '<extra_id_0> depart_date <extra_id_1> I <extra_id_2>';
   const ids = tokenizer.encode(target);
@@ -46,7 +47,7 @@ test('tokenizer build --lowercase: words counted lowercased, looked up lowercase
 });
 
 test('unknown-word shapes: an unknown word becomes the token of its shape, a known one stays itself', () => {
-  const { tokenizer, report } = buildTaskTokenizer({ train, tags, heldOut: { test: [['Denver', 'flights', '1,200', 'NASA']] } }, { minCount: 2, unknownShapes: true });
+  const { tokenizer, report } = buildTaskTokenizer({ train, tags, heldOut: { test: [{ tokens: ['Denver', 'flights', '1,200', 'NASA'], tags: ['B-LOC', 'O', 'O', 'B-ORG'] }] } }, { minCount: 2, unknownShapes: true });
   const enc = (w: string) => tokenizer.idToToken(tokenizer.encode(w, { addEos: false })[0]!);
   // Hand-classified words: case pattern, digits, punctuation.
   const cases: [string, string][] = [
@@ -62,7 +63,8 @@ test('unknown-word shapes: an unknown word becomes the token of its shape, a kno
     ['flights', 'flights'],
   ];
   for (const [w, want] of cases) assert.equal(enc(w), want, w);
-  assert.deepEqual(report.coverage.test, { tokens: 4, unknown: 3 });
+  // Unknown: Denver, 1,200, NASA; inside entities: Denver and NASA, both unknown.
+  assert.deepEqual(report.coverage.test, { tokens: 4, unknown: 3, entityTokens: 2, entityUnknown: 2 });
   assert.equal(report.words, 2);
   const reread = WordLevelTokenizer.fromJson(JSON.parse(JSON.stringify(tokenizer.toJson())));
   assert.equal(reread.unknownShapes, true);

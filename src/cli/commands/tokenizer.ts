@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
 import { resolveConfigPath } from '../../config/paths.js';
 import { bioToSbio } from '../../data/sentinel.js';
+import type { Sentence } from '../../data/types.js';
 import { HyperloaderError } from '../../errors.js';
 import { writeFileAtomic } from '../../runtime/fs.js';
 import { buildTaskTokenizer } from '../../tokenizer/build.js';
@@ -61,10 +62,10 @@ export const command: CommandModule<object, Args> = {
     const codec = codecFor(tasks);
     const tags = new Set<string>();
     for (const t of tasks) for (const s of [...t.splits.train, ...t.splits.dev, ...t.splits.test]) for (const tag of bioToSbio(s.tags, codec)) tags.add(tag);
-    const heldOut: Record<string, string[][]> = {};
+    const heldOut: Record<string, Sentence[]> = {};
     for (const t of tasks) {
-      heldOut[`${t.name} dev`] = t.splits.dev.map((s) => s.tokens);
-      if (t.splits.test.length > 0) heldOut[`${t.name} test`] = t.splits.test.map((s) => s.tokens);
+      heldOut[`${t.name} dev`] = t.splits.dev;
+      if (t.splits.test.length > 0) heldOut[`${t.name} test`] = t.splits.test;
     }
     const { tokenizer, report } = buildTaskTokenizer(
       { train: tasks.flatMap((t) => t.splits.train.map((s) => s.tokens)), tags: [...tags].sort(), heldOut },
@@ -84,9 +85,13 @@ export const command: CommandModule<object, Args> = {
     const lines = [
       `wrote ${out}: ${report.vocabSize} ids (${report.words} words seen ≥ ${minCount}× in train${args.lowercase ? ', lowercased' : ''}, ${report.tags} tag tokens, ` +
         `3 special${args['unknown-shapes'] ? ' + 7 unknown-word shapes' : ''}, 100 sentinels)`,
-      ...Object.entries(report.coverage).map(([name, c]) => `  ${name}: ${c.unknown} of ${c.tokens} words unknown (${((100 * c.unknown) / Math.max(1, c.tokens)).toFixed(1)}%)`),
+      ...Object.entries(report.coverage).map(
+        ([name, c]) => `  ${name}: ${c.unknown} of ${c.tokens} words unknown (${percent(c.unknown, c.tokens)}); inside entities ${c.entityUnknown} of ${c.entityTokens} (${percent(c.entityUnknown, c.entityTokens)})`,
+      ),
     ];
     if (note) lines.push(note);
     process.stdout.write(lines.join('\n') + '\n');
   },
 };
+
+const percent = (part: number, whole: number) => `${((100 * part) / Math.max(1, whole)).toFixed(1)}%`;
