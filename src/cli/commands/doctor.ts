@@ -1,6 +1,7 @@
-/** `hyperloader doctor`: what this machine can run: Node, tfjs, each backend and why not, SIMD, GPU, cache. */
+/** `hyperloader doctor`: what this machine can run: Node, tfjs, each backend and why not, SIMD, GPU and CUDA libraries, cache. */
 import type { Argv, CommandModule } from 'yargs';
 import { backendReport, type BackendReport } from '../../runtime/report.js';
+import { cudaReport, renderCuda, type CudaReport } from '../../runtime/cuda.js';
 import { defaultCacheDir, hyperloaderHome, packageVersion } from '../../runtime/paths.js';
 import { resolveCacheDir } from '../../config/paths.js';
 import { loadConfigFromArgs, withConfigOption, type GlobalArgs } from '../common.js';
@@ -12,7 +13,7 @@ export interface Args extends GlobalArgs {
 
 export const command: CommandModule<object, Args> = {
   command: 'doctor',
-  describe: 'Check the runtime: Node, tfjs, backends, wasm SIMD, GPU, cache location',
+  describe: 'Check the runtime: Node, tfjs, backends, wasm SIMD, GPU, CUDA/cuDNN libraries, cache location',
   builder: (y) =>
     withConfigOption(y, false)
       .option('json', { type: 'boolean', describe: 'print the report as JSON' })
@@ -21,16 +22,17 @@ export const command: CommandModule<object, Args> = {
   handler: async (args) => {
     const cacheDir = args.config ? resolveCacheDir((await loadConfigFromArgs(args)).config) : defaultCacheDir();
     const report = await backendReport();
+    const cuda = cudaReport();
     const auto = report.backends.find((b) => b.available)?.backend ?? 'none';
     if (args.json) {
-      process.stdout.write(`${JSON.stringify({ hyperloader: packageVersion(), ...report, auto, cacheDir }, null, 2)}\n`);
+      process.stdout.write(`${JSON.stringify({ hyperloader: packageVersion(), ...report, auto, cuda, cacheDir }, null, 2)}\n`);
       return;
     }
-    process.stdout.write(render(report, auto, cacheDir));
+    process.stdout.write(render(report, auto, cuda, cacheDir));
   },
 };
 
-function render(r: BackendReport, auto: string, cacheDir: string): string {
+function render(r: BackendReport, auto: string, cuda: CudaReport, cacheDir: string): string {
   const yes = (b: boolean) => (b ? 'yes' : 'no ');
   const home = process.env.HYPERLOADER_HOME ? `HYPERLOADER_HOME=${hyperloaderHome()}` : 'HYPERLOADER_HOME unset: the working directory';
   const lines = [
@@ -42,6 +44,7 @@ function render(r: BackendReport, auto: string, cacheDir: string): string {
     `auto picks   ${auto}`,
     `wasm SIMD    ${r.wasmSimd ? 'yes' : 'no (the wasm backend falls back to its slower non-SIMD build)'}`,
     `GPU          ${r.gpu.found ? 'yes' : 'no'}: ${r.gpu.detail}`,
+    ...renderCuda(cuda),
     `cache        ${cacheDir} (datasets and checkpoints; ${home})`,
   ];
   return `${lines.join('\n')}\n`;
