@@ -19,10 +19,11 @@ import { command as doctor } from './commands/doctor.js';
 import { command as exportCommand } from './commands/export.js';
 import { command as importCommand } from './commands/import.js';
 import { command as tokenizer } from './commands/tokenizer.js';
+import { command as profile } from './commands/profile.js';
 
 // Each command has its own argument type; the list only needs them to be commands.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [train, evaluate, ablate, download, data, predict, params, score, config, doctor, exportCommand, importCommand, tokenizer];
+export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [train, evaluate, ablate, download, data, predict, params, score, config, doctor, exportCommand, importCommand, tokenizer, profile];
 
 /** Runs the CLI on argv (without node and script); resolves to the process exit code. `commands` is for tests. */
 export async function run(argv: string[], commands: ReadonlyArray<CommandModule<any, any>> = COMMANDS): Promise<number> {

@@ -42,6 +42,17 @@ export interface SplitResults {
   tasks: TaskScore[];
   /** Unweighted mean over tasks (the paper's headline). */
   average: { precision: number; recall: number; f1: number };
+  /** Decoding cost of this split (every task): wall time, at eval.batch_size; absent in older results. */
+  decode?: DecodeTiming;
+}
+
+export interface DecodeTiming {
+  sentences: number;
+  seconds: number;
+  batch_size: number;
+  sentences_per_second: number;
+  /** seconds / sentences: the amortised latency at this batch size (not a batch-1 latency; `profile` measures that). */
+  ms_per_sentence: number;
 }
 
 export interface Results {
@@ -93,6 +104,10 @@ export function resultsMarkdown(r: Results): string {
     const perToken = s.tasks.filter((t) => t.metric === 'accuracy');
     if (perToken.length > 0) {
       lines.push('', `Scored by token accuracy (metric: accuracy): ${perToken.map((t) => t.task).join(', ')}; their precision, recall and F1 are the token accuracy (equal with one tag per token) and their counts are tokens.`);
+    }
+    if (s.decode) {
+      const d = s.decode;
+      lines.push('', `Decoding: ${d.sentences} sentences in ${d.seconds.toFixed(1)} s at batch ${d.batch_size} (${d.sentences_per_second.toFixed(1)} sentences/s, ${d.ms_per_sentence.toFixed(1)} ms per sentence).`);
     }
     lines.push(...perTypeMarkdown(s, r.mode));
   }

@@ -13,6 +13,7 @@ import { progress } from '../runtime/progress.js';
 import { evaluateTasks } from './evaluate.js';
 import { sampleLine, writePredictions } from './predictions.js';
 import type { SplitResults } from './report.js';
+import { decodeTiming } from './timing.js';
 
 /** What evaluating or tagging needs of a loaded run (train/prepare.ts builds one from a config). */
 export interface EvalTarget {
@@ -38,8 +39,9 @@ export async function evaluateSplit(run: EvalTarget, split: 'dev' | 'test', outp
   const tasks = run.tasks.filter((t) => !only || only.includes(t.name)).map((t) => ({ task: t.name, sentences: t.splits[split], metric: c.data.tasks.find((x) => x.name === t.name)?.metric }));
   const total = tasks.reduce((s, t) => s + t.sentences.length, 0);
   const bar = progress({ total, label: `eval ${split}`, unit: 'sentences', logger, tty });
+  const started = performance.now();
   try {
-    return await evaluateTasks({
+    const results = await evaluateTasks({
       model: run.model,
       tokenizer: run.tokenizer,
       codec: run.codec,
@@ -66,6 +68,8 @@ export async function evaluateSplit(run: EvalTarget, split: 'dev' | 'test', outp
         }
       },
     });
+    // Decoding dominates (scoring and writing predictions are milliseconds): eval's throughput figure.
+    return { ...results, decode: decodeTiming(total, (performance.now() - started) / 1000, c.eval.batch_size) };
   } finally {
     bar.stop();
   }

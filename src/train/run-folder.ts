@@ -29,6 +29,8 @@ export interface RunInfo {
   examples_per_second: number;
   /** This process's peak resident memory and (on wasm) the wasm heap's high-water mark, in bytes. */
   memory?: { max_rss_bytes: number; wasm_heap_bytes: number | null };
+  /** Training seconds / steps done (the mean time per step; metrics.jsonl has each step's `seconds`). */
+  seconds_per_step?: number | null;
   error?: string;
   /** For imported runs: the authors' file, its sha256, tasks left out, config keys changed. */
   imported_from?: unknown;

@@ -192,6 +192,7 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
     writeJsonAtomic(join(runDir, 'run.json'), {
       ...info,
       updated: new Date().toISOString(),
+      seconds_per_step: info.step > 0 ? info.train_seconds / info.step : null,
       memory: { max_rss_bytes: process.resourceUsage().maxRSS * 1024, wasm_heap_bytes: wasmAborted ? null : wasmHeapBytes() },
     });
   await saveInfo();
@@ -370,6 +371,8 @@ function metricLine(r: StepReport) {
     tokens: r.tokens,
     examples_per_s: r.examples / r.seconds,
     seconds: r.seconds,
+    // The process's resident memory after the step: a leak shows as a rising line.
+    rss_bytes: process.memoryUsage.rss(),
   };
 }
 
