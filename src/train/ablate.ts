@@ -1,8 +1,8 @@
 /**
  * `ablate`: several variants of one config (SPEC §9), each its own run under runs/<name>/<variant>/
  * (…/<variant>-seed<S>/ when several seeds are listed). Finished runs are skipped, unfinished ones
- * resumed; then comparison.md and comparison.csv put per-task F1, the average, trainable
- * parameters, training time and examples/s side by side.
+ * resumed; then comparison.md and comparison.csv (train/comparison.ts) put F1, parameters, time,
+ * memory and decoding speed side by side, with seed statistics and paired bootstrap intervals.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -16,6 +16,8 @@ import { writeFileAtomic } from '../runtime/fs.js';
 import { readResults, type Results } from '../eval/report.js';
 import { parameterTable } from '../peft/params-table.js';
 import { train } from './run.js';
+import { comparisonCsv, comparisonMarkdown, type Row } from './comparison.js';
+import { parametersPerTask } from './profile.js';
 import { readRunInfo, type RunInfo } from './run-folder.js';
 
 export const DEFAULT_ABLATION = ['hyperloader', 'adapters', 'lora'];
@@ -87,12 +89,6 @@ export async function planAblationRuns(opts: Pick<AblationOptions, 'configFile' 
   return out;
 }
 
-interface Row {
-  run: AblationRun;
-  info: RunInfo | null;
-  results: Results | null;
-}
-
 export async function ablate(opts: AblationOptions): Promise<{ dir: string; rows: Row[] }> {
   const { config: base } = await loadConfig(opts.configFile, opts.sets);
   const plan = planAblation(base, opts.variants, opts.seeds);
@@ -109,7 +105,7 @@ export async function ablate(opts: AblationOptions): Promise<{ dir: string; rows
       logger.info(`${r.name}: ${resume ? 'resuming' : 'training'}`);
       await train({ config, resume, makeLogger: opts.makeLogger, signal: opts.signal, tty: opts.tty });
     }
-    rows.push({ run: r, info: readRunInfo(runDir), results: readResults(runDir) });
+    rows.push({ run: r, info: readRunInfo(runDir), results: readResults(runDir), dir: runDir, perTask: await parametersPerTask(config) });
   }
   const dir = join(resolveRunDir(base));
   await mkdir(dir, { recursive: true });
@@ -118,57 +114,4 @@ export async function ablate(opts: AblationOptions): Promise<{ dir: string; rows
   return { dir, rows };
 }
 
-/** The split a comparison reports: test when the runs evaluated it, else dev. */
-function splitOf(rows: Row[]): 'test' | 'dev' {
-  return rows.every((r) => r.results?.splits.some((s) => s.split === 'test')) ? 'test' : 'dev';
-}
-
-function tasksOf(rows: Row[], split: 'test' | 'dev'): string[] {
-  const names: string[] = [];
-  for (const r of rows) for (const t of r.results?.splits.find((s) => s.split === split)?.tasks ?? []) if (!names.includes(t.task)) names.push(t.task);
-  return names;
-}
-
-function cells(row: Row, split: 'test' | 'dev', tasks: string[]) {
-  const s = row.results?.splits.find((x) => x.split === split);
-  const f1 = tasks.map((t) => s?.tasks.find((x) => x.task === t)?.f1);
-  return {
-    f1,
-    average: s?.average.f1,
-    trainable: row.info?.trainable_parameters,
-    seconds: row.info?.train_seconds,
-    eps: row.info?.examples_per_second,
-  };
-}
-
-export function comparisonMarkdown(name: string, rows: Row[]): string {
-  const split = splitOf(rows);
-  const tasks = tasksOf(rows, split);
-  const f = (x: number | undefined, d = 4) => (x === undefined ? '–' : x.toFixed(d));
-  const lines = [
-    `# Ablation: ${name}`,
-    '',
-    `${split} F1 (seqeval micro, as fractions); training time and throughput from each run's run.json.`,
-    '',
-    `| variant | seed | ${tasks.join(' | ')} | average | trainable params | train time (s) | examples/s |`,
-    `|---|---|${tasks.map(() => '---|').join('')}---|---|---|---|`,
-  ];
-  for (const r of rows) {
-    const c = cells(r, split, tasks);
-    lines.push(
-      `| ${r.run.variant} | ${r.run.seed} | ${c.f1.map((x) => f(x)).join(' | ')} | **${f(c.average)}** | ${c.trainable?.toLocaleString('en-US') ?? '–'} | ${f(c.seconds, 1)} | ${f(c.eps, 1)} |`,
-    );
-  }
-  return lines.join('\n') + '\n';
-}
-
-export function comparisonCsv(rows: Row[]): string {
-  const split = splitOf(rows);
-  const tasks = tasksOf(rows, split);
-  const out = [['variant', 'seed', 'split', ...tasks, 'average', 'trainable_parameters', 'train_seconds', 'examples_per_second'].join(',')];
-  for (const r of rows) {
-    const c = cells(r, split, tasks);
-    out.push([r.run.variant, r.run.seed, split, ...c.f1.map((x) => x ?? ''), c.average ?? '', c.trainable ?? '', c.seconds ?? '', c.eps ?? ''].join(','));
-  }
-  return out.join('\n') + '\n';
-}
+export { comparisonMarkdown, comparisonCsv, type Row } from './comparison.js';
