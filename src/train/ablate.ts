@@ -4,7 +4,7 @@
  * resumed; then comparison.md and comparison.csv (train/comparison.ts) put F1, parameters, time,
  * memory and decoding speed side by side, with seed statistics and paired bootstrap intervals.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -13,12 +13,12 @@ import { loadConfig } from '../config/load.js';
 import { resolveRunDir } from '../config/paths.js';
 import { PEFT_VARIANTS, type Config } from '../config/schema.js';
 import { writeFileAtomic } from '../runtime/fs.js';
-import { readResults, type Results } from '../eval/report.js';
+import { readResults } from '../eval/report.js';
 import { parameterTable } from '../peft/params-table.js';
 import { train } from './run.js';
 import { comparisonCsv, comparisonMarkdown, type Row } from './comparison.js';
 import { parametersPerTask } from './profile.js';
-import { readRunInfo, type RunInfo } from './run-folder.js';
+import { readRunInfo } from './run-folder.js';
 
 export const DEFAULT_ABLATION = ['hyperloader', 'adapters', 'lora'];
 
