@@ -1,0 +1,105 @@
+/**
+ * tfjs against PyTorch on this machine (issue 14): the same T5 shape and the same work, timed side
+ * by side — `npm run bench:t5`'s groups (scripts/bench-t5.ts, wasm backend) and
+ * scripts/bench-reference.py (plain PyTorch, eager, CPU) — in alternating child processes, round
+ * after round, so drift and other load hit both alike. Prints each side's median and the ratio.
+ *
+ *   npm run build && npm run bench:compare -- [--shape small|tiny] [--groups train-frozen,decode]
+ *        [--threads 2] [--rounds 3] [--steps 3]
+ *
+ * The reference needs python3 with torch (Debian: apt-get install python3-torch libopenblas0-pthread);
+ * without it this says so and exits 0 having measured nothing.
+ */
+import { parseArgs } from 'node:util';
+import { spawnSync } from 'node:child_process';
+import { cpus } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const GROUPS = ['forward', 'train-full', 'train-frozen', 'decode'] as const;
+const { values: args } = parseArgs({
+  options: {
+    shape: { type: 'string', default: 'small' },
+    groups: { type: 'string', default: 'train-frozen,decode' },
+    threads: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '3' },
+    steps: { type: 'string', default: '3' },
+  },
+});
+
+interface Row {
+  backend: string;
+  what: string;
+  ms: number;
+  cpuMs: number;
+  note?: string;
+}
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+// Compiled to dist/scripts/; the Python file stays in scripts/ at the repository root.
+const repo = join(here, '..', '..');
+const python = process.env.PYTHON ?? 'python3';
+
+function rowsOf(stdout: string): Row[] {
+  return stdout.split('\n').filter((l) => l.startsWith('ROW ')).map((l) => JSON.parse(l.slice(4)) as Row);
+}
+
+function runTfjs(group: string): Row {
+  const r = spawnSync(process.execPath, [join(here, 'bench-t5.js'), '--child', `wasm:${args.shape}:fast:${group}`, '--steps', args.steps!, '--threads', args.threads!], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const row = rowsOf(r.stdout)[0];
+  if (r.status !== 0 || !row) throw new Error(`tfjs ${group} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  return row;
+}
+
+function runTorch(group: string): Row {
+  const r = spawnSync(python, [join(repo, 'scripts', 'bench-reference.py'), '--shape', args.shape!, '--group', group, '--steps', args.steps!, '--threads', args.threads!], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const row = rowsOf(r.stdout)[0];
+  if (r.status !== 0 || !row) throw new Error(`pytorch ${group} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
+  return row;
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function main(): void {
+  const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log(
+      `reference unavailable: ${python} cannot import torch (${(probe.error?.message ?? probe.stderr.trim().split('\n').pop() ?? '').trim()}).\n` +
+        'Install it to compare (Debian: apt-get install python3-torch libopenblas0-pthread); nothing was measured. `npm run bench:t5` times the tfjs side alone.',
+    );
+    return;
+  }
+  const groups = args.groups!.split(',');
+  for (const g of groups) if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`unknown group ${g}; known: ${GROUPS.join(', ')}`);
+  const rounds = Number(args.rounds);
+  console.log(
+    `node ${process.version}, torch ${probe.stdout.trim()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); shape ${args.shape}, batch 8 × 64 source / 32 target tokens; ` +
+      `${args.threads} thread(s) each; median of ${args.steps} steps per child after a warm-up, median over ${rounds} rounds, the two sides alternating`,
+  );
+  const table: string[][] = [];
+  for (const g of groups) {
+    const tf: Row[] = [];
+    const pt: Row[] = [];
+    for (let i = 0; i < rounds; i++) {
+      if (i % 2 === 0) {
+        tf.push(runTfjs(g));
+        pt.push(runTorch(g));
+      } else {
+        pt.push(runTorch(g));
+        tf.push(runTfjs(g));
+      }
+      console.log(`  ${g} round ${i + 1}: tfjs ${tf[i]!.ms.toFixed(0)} ms, pytorch ${pt[i]!.ms.toFixed(0)} ms`);
+    }
+    const a = median(tf.map((r) => r.ms));
+    const b = median(pt.map((r) => r.ms));
+    table.push([g, tf[0]!.what, a.toFixed(1), b.toFixed(1), (a / b).toFixed(2)]);
+  }
+  const head = ['group', 'tfjs step', 'tfjs wasm ms', 'pytorch ms', 'tfjs / pytorch'];
+  const all = [head, ...table];
+  const w = head.map((_, i) => Math.max(...all.map((r) => r[i]!.length)));
+  console.log('');
+  for (const r of all) console.log(r.map((x, i) => (i < 2 ? x.padEnd(w[i]!) : x.padStart(w[i]!))).join('  '));
+}
+
+main();
+process.exit(0);
