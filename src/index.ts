@@ -64,4 +64,16 @@ export { prepareRun, evaluateCheckpoint, type LoadedRun } from './train/prepare.
 export { readRunInfo, type RunInfo } from './train/run-folder.js';
 export { evaluateSplit, type EvalTarget } from './eval/split.js';
 export { ablate, planAblation } from './train/ablate.js';
+// Grids (ablate, sweep): the folder layout, the local and Slurm launchers, status and comparison.
+export { ablationGrid } from './train/ablate.js';
+export { prepareGrid, runGridLocally, readGrid, sweepPoints, type GridFile, type GridRun } from './train/grid.js';
+export { readGridFile, gridPoints, type GridSpec } from './train/grid-file.js';
+export { launchGridOnSlurm, sbatchScript, slurmOptions } from './train/slurm.js';
+export { gridStatus, collectGrid, type RunStatus } from './train/grid-status.js';
+export { PREEMPTED, REQUEUE_EXIT_CODE } from './train/run.js';
 export { tagSentences, type Tagged } from './eval/tag.js';
+
+// Reports: report.html of a run or an ablation, and the error analysis they show.
+export { writeRunReport, writeAblationReport, runReportHtml, ablationReportHtml } from './report/index.js';
+export { confusionTable, type Confusion } from './eval/confusion.js';
+export { worstSentences, type SentenceError } from './eval/worst-sentences.js';

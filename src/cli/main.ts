@@ -20,10 +20,14 @@ import { command as exportCommand } from './commands/export.js';
 import { command as importCommand } from './commands/import.js';
 import { command as tokenizer } from './commands/tokenizer.js';
 import { command as profile } from './commands/profile.js';
+import { command as report } from './commands/report.js';
+import { command as sweep } from './commands/sweep.js';
+import { command as status } from './commands/status.js';
+import { command as collect } from './commands/collect.js';
 
 // Each command has its own argument type; the list only needs them to be commands.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [train, evaluate, ablate, download, data, predict, params, score, config, doctor, exportCommand, importCommand, tokenizer, profile];
+export const COMMANDS: ReadonlyArray<CommandModule<any, any>> = [train, evaluate, ablate, download, data, predict, params, score, config, doctor, exportCommand, importCommand, tokenizer, profile, report, sweep, status, collect];
 
 /** Runs the CLI on argv (without node and script); resolves to the process exit code. `commands` is for tests. */
 export async function run(argv: string[], commands: ReadonlyArray<CommandModule<any, any>> = COMMANDS): Promise<number> {

@@ -282,6 +282,52 @@ export const ablateSchema = z.strictObject({
   seeds: z.array(nonNegInt).min(1).optional().describe('Seeds to run each variant with (default: experiment.seed).'),
 });
 
+/** Slurm's time format: minutes, MM:SS, HH:MM:SS, D-HH, D-HH:MM, D-HH:MM:SS, or UNLIMITED. */
+export const SLURM_TIME = /^(?:\d+|\d+:\d{1,2}|\d+:\d{1,2}:\d{1,2}|\d+-\d+(?::\d{1,2}){0,2}|UNLIMITED|INFINITE)$/;
+
+export const slurmSchema = z.strictObject({
+  partition: z.string().min(1).optional().describe('sbatch --partition for every array task.'),
+  time: z
+    .string()
+    .refine((t) => SLURM_TIME.test(t), 'expected a Slurm time: minutes, HH:MM:SS or D-HH:MM:SS, e.g. "4:00:00"')
+    .optional()
+    .describe('sbatch --time per array task (each run; a preempted or timed-out run continues in its requeued task), e.g. "4:00:00".'),
+  gpus_per_task: nonNegInt.optional().describe('sbatch --gpus-per-task.'),
+  cpus_per_task: positiveInt.optional().describe('sbatch --cpus-per-task.'),
+  mem: z
+    .string()
+    .refine((m) => /^\d+[KMGT]?$/.test(m), 'expected a Slurm memory size: a number with an optional K, M, G or T, e.g. "16G"')
+    .optional()
+    .describe('sbatch --mem per array task, e.g. "16G".'),
+  account: z.string().min(1).optional().describe('sbatch --account.'),
+  qos: z.string().min(1).optional().describe('sbatch --qos.'),
+  extra: z
+    .array(z.string().refine((o) => /^--?[A-Za-z]/.test(o), 'expected an sbatch option starting with - or --, e.g. "--constraint=a100"'))
+    .default([])
+    .describe('More sbatch options, each written as an #SBATCH line, e.g. ["--constraint=a100", "--exclusive"].'),
+  max_parallel: positiveInt.optional().describe('At most this many array tasks at once (sbatch --array=…%N).'),
+  signal_seconds: z
+    .number()
+    .int()
+    .min(10)
+    .max(65535)
+    .default(180)
+    .describe('Seconds before the time limit at which Slurm sends USR1 (--signal=B:USR1@N): the run checkpoints after its current step and requeues itself.'),
+  container: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('An Apptainer image (.sif, e.g. built from docker/hyperloader.def): each array task runs `apptainer run --nv IMAGE train …`.'),
+  container_options: z
+    .array(z.string())
+    .default([])
+    .describe('Options for `apptainer run` before the image, e.g. ["--bind", "/scratch"].'),
+});
+
+export const launcherSchema = z.strictObject({
+  slurm: slurmSchema.prefault({}).describe('Slurm job-array options for `--launcher slurm` (ablate, sweep).'),
+});
+
 export const configSchema = z.strictObject({
   experiment: experimentSchema.prefault({}).describe('The run: name, seed, output directory, backend.'),
   model: modelSchema.describe('The T5 backbone: set exactly one of checkpoint or random_init.'),
@@ -290,6 +336,9 @@ export const configSchema = z.strictObject({
   training: trainingSchema.prefault({}).describe('Optimisation (SPEC §7).'),
   eval: evalSchema.prefault({}).describe('Evaluation and decoding (SPEC §5).'),
   ablate: ablateSchema.prefault({}).describe('What `hyperloader ablate` compares (SPEC §9).'),
+  launcher: launcherSchema
+    .optional()
+    .describe('Where grids (ablate, sweep) run their training: options for `--launcher slurm`. Not part of a run: left out of each run\'s config.'),
 });
 
 /** A fully resolved config: every default filled in. */
@@ -302,3 +351,4 @@ export type EvalConfig = z.output<typeof evalSchema>;
 export type DataConfig = z.output<typeof dataSchema>;
 export type ModelConfig = z.output<typeof modelSchema>;
 export type AblateConfig = z.output<typeof ablateSchema>;
+export type SlurmConfig = z.output<typeof slurmSchema>;

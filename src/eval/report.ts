@@ -71,6 +71,25 @@ export function averageOf(tasks: TaskScore[]): SplitResults['average'] {
 
 const f4 = (x: number) => x.toFixed(4);
 
+/**
+ * The paper's test F1 beside a split, as the tables show it: only for the test split of a run whose
+ * config reproduces a paper row (`paperRowFor`); per task where the task is one of the paper's
+ * seven (else null); the paper's average only when the split averages exactly those seven tasks
+ * (not, e.g., the seven plus the biomedical ones of configs/crossdomain/). Null: no paper column.
+ */
+export function paperColumn(s: SplitResults, paper: PaperRow | null): { label: string; tasks: (number | null)[]; average: number | null } | null {
+  if (s.split !== 'test' || !paper) return null;
+  const covered = PAPER_TASK_NAMES.every((p) => s.tasks.some((t) => paperTaskOf(t.task) === p)) && s.tasks.every((t) => paperTaskOf(t.task) !== null);
+  return {
+    label: paper.label,
+    tasks: s.tasks.map((t) => {
+      const pt = paperTaskOf(t.task);
+      return pt ? paper.f1[pt]! : null;
+    }),
+    average: covered ? paper.average : null,
+  };
+}
+
 export function resultsMarkdown(r: Results): string {
   const lines = [
     `# Results: ${r.run}`,
@@ -78,19 +97,16 @@ export function resultsMarkdown(r: Results): string {
     `Checkpoint \`${r.checkpoint}\` (step ${r.step}); seqeval micro P/R/F1, ${r.mode} mode, as fractions; each split's per-type report follows its table.`,
   ];
   for (const s of r.splits) {
-    const paper = s.split === 'test' && r.paper ? r.paper : null;
+    const paper = paperColumn(s, r.paper);
+    const show = (x: number | null) => (x === null ? '–' : f4(x));
     lines.push('', `## ${s.split}`, '');
     lines.push(`| task | precision | recall | F1 | sentences | gold entities |${paper ? ' paper F1 |' : ''}`);
     lines.push(`|---|---|---|---|---|---|${paper ? '---|' : ''}`);
-    for (const t of s.tasks) {
-      const pt = paperTaskOf(t.task);
-      const ref = paper ? ` ${pt ? f4(paper.f1[pt]) : '–'} |` : '';
+    s.tasks.forEach((t, i) => {
+      const ref = paper ? ` ${show(paper.tasks[i] ?? null)} |` : '';
       lines.push(`| ${t.task} | ${f4(t.precision)} | ${f4(t.recall)} | ${f4(t.f1)} | ${t.sentences} | ${t.gold} |${ref}`);
-    }
-    // The paper's average beside ours only when both average the same seven tasks (not, e.g., the
-    // seven plus the biomedical ones of configs/crossdomain/).
-    const covered = paper && PAPER_TASK_NAMES.every((p) => s.tasks.some((t) => paperTaskOf(t.task) === p)) && s.tasks.every((t) => paperTaskOf(t.task) !== null);
-    const avgRef = paper ? ` ${covered ? f4(paper.average) : '–'} |` : '';
+    });
+    const avgRef = paper ? ` ${show(paper.average)} |` : '';
     lines.push(`| **average** | ${f4(s.average.precision)} | ${f4(s.average.recall)} | **${f4(s.average.f1)}** | | |${avgRef}`);
     if (paper) lines.push('', `Paper: ${paper.label} (SPEC §8, test F1).`);
     const cut = s.tasks.filter((t) => (t.unscored_words ?? 0) > 0);

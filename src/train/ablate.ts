@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../runtime/fs.js';
 import { readResults } from '../eval/report.js';
 import { parameterTable } from '../peft/params-table.js';
 import { train } from './run.js';
+import { ablationPoints, prepareGrid, recordLaunch, type PreparedGrid } from './grid.js';
 import { comparisonCsv, comparisonMarkdown, type Row } from './comparison.js';
 import { parametersPerTask } from './profile.js';
 import { readRunInfo } from './run-folder.js';
@@ -27,6 +28,8 @@ export interface AblationRun {
   seed: number;
   name: string;
   sets: string[];
+  /** The variant's dotted config keys → values (the sets above, seed and name aside). */
+  overrides: Record<string, unknown>;
 }
 
 /** YAML flow text for a --set value. */
@@ -50,7 +53,7 @@ export function planAblation(config: Config, variants: string[] | undefined, see
     for (const seed of seedList) {
       const dir = seedList.length > 1 ? `${v}-seed${seed}` : v;
       const sets = [...Object.entries(overrides).map(([k, val]) => `${k}=${flow(val)}`), `experiment.seed=${seed}`, `experiment.name=${base}/${dir}`];
-      runs.push({ variant: v, seed, name: `${base}/${dir}`, sets });
+      runs.push({ variant: v, seed, name: `${base}/${dir}`, sets, overrides });
     }
   }
   return runs;
@@ -89,9 +92,23 @@ export async function planAblationRuns(opts: Pick<AblationOptions, 'configFile' 
   return out;
 }
 
+/**
+ * The ablation as a grid folder (grid.json, configs/<variant>[-seed<S>].yaml; ./grid.ts), written
+ * without training: what the local launcher below and `--launcher slurm` (./slurm.ts) start from.
+ */
+export async function ablationGrid(opts: Pick<AblationOptions, 'configFile' | 'sets' | 'variants' | 'seeds' | 'backend'>): Promise<PreparedGrid> {
+  const { config: base } = await loadConfig(opts.configFile, opts.sets);
+  const name = base.experiment.name!;
+  const points = ablationPoints(name, planAblation(base, opts.variants, opts.seeds));
+  return prepareGrid({ kind: 'ablate', name, configFile: opts.configFile, sets: opts.sets, points, backend: opts.backend });
+}
+
 export async function ablate(opts: AblationOptions): Promise<{ dir: string; rows: Row[] }> {
   const { config: base } = await loadConfig(opts.configFile, opts.sets);
   const plan = planAblation(base, opts.variants, opts.seeds);
+  // The grid layout (grid.json, configs/): `status`, `collect` and `--launcher slurm` work on it too.
+  const grid = await ablationGrid(opts);
+  await recordLaunch(grid, { launcher: 'local', runs: grid.selected });
   const logger = opts.makeLogger();
   const rows: Row[] = [];
   for (const r of plan) {

@@ -163,23 +163,25 @@ export function comparisonMarkdown(name: string, rows: readonly Row[]): string {
       `| ${r.run.variant} | ${r.run.seed} | ${int(c.trainable)} | ${int(c.total)} | ${int(c.perTask)} | ${f3(c.secondsPerStep)} | ${f1(c.trainSeconds)} | ${f1(c.examplesPerSecond)} | ${mib(c.rss)} | ${mib(c.wasmHeap)} | ${f1(c.decodeMs)} | ${f1(c.decodeRate)} |`,
     );
   }
-  if (rows.some((r, i) => rows.findIndex((x) => x.run.variant === r.run.variant) !== i)) {
+  const anyResults = rows.some((r) => r.results && r.results.splits.length > 0);
+  if (anyResults && rows.some((r, i) => rows.findIndex((x) => x.run.variant === r.run.variant) !== i)) {
     const split = rows.every((r) => splitOf(r, 'test')) ? 'test' : 'dev';
     const summaries = seedSummaries(rows);
     const first = summaries[0]?.variant;
+    const row = (cells: string[]) => `| ${cells.join(' | ')} |`;
     lines.push(
       '',
       '## across seeds',
       '',
-      `${split} F1, mean ± sample standard deviation over each variant's seeds. Δ vs ${first}: the difference of the average F1 (paired by seed), with a paired bootstrap 95% interval over test sentences (1,000 resamples, the same draw for both variants).`,
+      `${split} F1, mean ± sample standard deviation over each variant's seeds that have results. Δ vs ${first}: the difference of the average F1 (paired by seed), with a paired bootstrap 95% interval over test sentences (1,000 resamples, the same draw for both variants).`,
       '',
-      `| variant | seeds | ${tasks.join(' | ')} | average | Δ vs ${first} (95% CI) |`,
-      `|---|---|${tasks.map(() => '---|').join('')}---|---|`,
+      row(['variant', 'seeds', ...tasks, 'average', `Δ vs ${first} (95% CI)`]),
+      row(['---', '---', ...tasks.map(() => '---'), '---', '---']),
     );
-    const pm = (x: { mean: number; sd: number }) => `${x.mean.toFixed(4)} ± ${x.sd.toFixed(4)}`;
+    const pm = (x: { mean: number; sd: number }) => (Number.isFinite(x.mean) ? `${x.mean.toFixed(4)} ± ${x.sd.toFixed(4)}` : '–');
     for (const s of summaries) {
       const d = s.vsFirst ? `${s.vsFirst.diff >= 0 ? '+' : ''}${s.vsFirst.diff.toFixed(4)} [${s.vsFirst.low.toFixed(4)}, ${s.vsFirst.high.toFixed(4)}]` : s.variant === first ? '(reference)' : '–';
-      lines.push(`| ${s.variant} | ${s.seeds.join(', ')} | ${tasks.map((t) => pm(s.tasks[t]!)).join(' | ')} | **${pm(s.average)}** | ${d} |`);
+      lines.push(row([s.variant, s.seeds.join(', ') || '–', ...tasks.map((t) => pm(s.tasks[t]!)), `**${pm(s.average)}**`, d]));
     }
   }
   return lines.join('\n') + '\n';

@@ -3,7 +3,8 @@
  * writes the run, so a second `train --resume` of a run that is still training is refused instead
  * of interleaving checkpoints and metrics. The lock is created with an exclusive hard link (atomic
  * on every local file system); a lock left by a process that is gone from this host is taken over
- * with a warning; one from another host is only reported (its process cannot be checked from here).
+ * with a warning; one from another host is only reported (its process cannot be checked from here),
+ * unless it was left by the same Slurm job (a requeued array task restarted on another node).
  */
 import { linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
@@ -17,6 +18,8 @@ export interface LockInfo {
   host: string;
   started: string;
   command: string;
+  /** Under Slurm: the job (an array task's own job id), which keeps its id when it is requeued. */
+  slurm_job?: string;
 }
 
 export interface RunLock {
@@ -57,7 +60,8 @@ export function describeHolder(info: LockInfo): string {
  */
 export function acquireRunLock(runDir: string, warn: (msg: string) => void = () => {}): RunLock {
   const path = join(runDir, LOCK_FILE);
-  const mine: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' ') };
+  const slurmJob = process.env.SLURM_JOB_ID;
+  const mine: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' '), ...(slurmJob ? { slurm_job: slurmJob } : {}) };
   const tmp = `${path}.${process.pid}.tmp`;
   writeFileSync(tmp, JSON.stringify(mine) + '\n');
   try {
@@ -69,7 +73,10 @@ export function acquireRunLock(runDir: string, warn: (msg: string) => void = () 
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST' || attempt > 3) throw e;
       }
       const held = readLock(runDir);
-      if (held && holderAlive(held)) {
+      // Slurm runs one instance of a job at a time: a lock left by this very job (killed on another
+      // node, then requeued) is stale even though its host cannot be checked from here.
+      const sameJob = held?.slurm_job !== undefined && held.slurm_job === slurmJob && held.host !== hostname();
+      if (held && holderAlive(held) && !sameJob) {
         throw new HyperloaderError(
           `${runDir} is being written by ${describeHolder(held)}. Wait for it to finish (or stop it), then run this again. ` +
             (held.host === hostname() ? '' : `If that process is gone, delete ${path}.`),

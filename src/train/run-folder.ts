@@ -102,8 +102,9 @@ export function checkRunFolder(runDir: string, config: Config, resume: boolean):
   if (exists) {
     const saved = readFileSync(join(runDir, 'config.yaml'), 'utf8');
     const now = configToYaml(config);
-    if (saved !== now) {
-      const changed = configDifferences(parseYaml(saved), parseYaml(now));
+    // launcher (where a grid's runs are trained) is not part of a run: it may change between launches.
+    const changed = saved === now ? [] : configDifferences(parseYaml(saved), parseYaml(now)).filter((d) => !d.startsWith('launcher'));
+    if (changed.length > 0) {
       throw new HyperloaderError(
         `--resume: the config differs from the one ${runDir} was started with (${join(runDir, 'config.yaml')}): ` +
           `${changed.slice(0, 12).join('; ')}${changed.length > 12 ? `; and ${changed.length - 12} more` : ''}. ` +

@@ -40,13 +40,22 @@ export interface TrainOptions {
   makeLogger: (logFile?: string) => Logger;
   /** Continue the run in the existing directory. */
   resume?: boolean;
-  /** Aborting stops after the current step, saves a checkpoint and throws an "interrupted" error. */
+  /** Aborting stops after the current step, saves a checkpoint and throws an "interrupted" error (exit 130; REQUEUE_EXIT_CODE when the reason is PREEMPTED). */
   signal?: AbortSignal;
   /** Draw progress bars (a TTY) or periodic log lines. */
   tty?: boolean;
   /** Decoded dev sentences per task to log at each periodic dev evaluation (default DEFAULT_SAMPLES). */
   samples?: number;
 }
+
+/**
+ * The abort reason that means "preempted": Slurm's USR1 before a time limit or preemption. The run
+ * checkpoints after its current step and exits with REQUEUE_EXIT_CODE, which a grid's batch script
+ * answers with `scontrol requeue` (the requeued task continues with --resume).
+ */
+export const PREEMPTED = 'preempted';
+/** Exit status of a run stopped by PREEMPTED with its checkpoint saved (EX_TEMPFAIL: try again). */
+export const REQUEUE_EXIT_CODE = 75;
 
 /** Dev sentences per task shown in the log at each periodic dev evaluation. */
 export const DEFAULT_SAMPLES = 3;
@@ -253,6 +262,9 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
         if (opts.signal?.aborted) {
           info.status = 'interrupted';
           await saveInfo();
+          if (opts.signal.reason === PREEMPTED) {
+            throw new HyperloaderError(`preempted at step ${r.step} (SIGUSR1); checkpoint saved. Exiting with ${REQUEUE_EXIT_CODE} so the job is requeued; it continues with --resume.`, { exitCode: REQUEUE_EXIT_CODE });
+          }
           throw new HyperloaderError(`interrupted at step ${r.step}; checkpoint saved. Continue with the same command plus --resume.`, { exitCode: 130 });
         }
         if (stoppedEarly) {

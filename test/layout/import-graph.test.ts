@@ -2,9 +2,9 @@
  * The layout shows the data flow (ARCHITECTURE.md): each folder of src/ imports only from folders
  * above it, never back up:
  *   errors, runtime  (utilities every layer may use)
- *   config → data → tokenizer → model → peft → eval → train → cli
+ *   config → data → tokenizer → model → peft → eval → train → report → cli
  * (data, tokenizer and model sit side by side, each using only those to its left; train runs the
- * evaluation, so eval comes before it.) src/index.ts, the library entry, may import anything.
+ * evaluation, so eval comes before it; report reads what train and eval wrote.) src/index.ts, the library entry, may import anything.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,7 +12,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { repoRoot } from '../helpers/paths.js';
 
-const ORDER = ['errors', 'runtime', 'config', 'data', 'tokenizer', 'model', 'peft', 'eval', 'train', 'cli'];
+const ORDER = ['errors', 'runtime', 'config', 'data', 'tokenizer', 'model', 'peft', 'eval', 'train', 'report', 'cli'];
 const src = join(repoRoot, 'src');
 
 function files(dir: string): string[] {

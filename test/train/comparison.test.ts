@@ -24,7 +24,7 @@ async function run(root: string, variant: string, seed: number, pred: [string, s
   const f1 = tp === 0 ? 0 : (2 * tp) / (np + 2);
   const score = { task: 't', precision: np ? tp / np : 0, recall: tp / 2, f1, sentences: 2, gold: 2, predicted: np, correct: tp };
   const results: Results = { run: dir, checkpoint: 'last', step: 1, mode: 'default', paper: null, splits: [{ split: 'test', tasks: [score], average: { precision: score.precision, recall: score.recall, f1 } }] };
-  return { run: { variant, seed, name: `${variant}-seed${seed}`, sets: [] }, info: null, results, dir };
+  return { run: { variant, seed, name: `${variant}-seed${seed}`, sets: [], overrides: {} }, info: null, results, dir };
 }
 
 test('seed statistics and the paired bootstrap, worked by hand', async () => {

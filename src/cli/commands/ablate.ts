@@ -2,30 +2,34 @@
 import type { Argv, CommandModule } from 'yargs';
 import { withConfigOption, type GlobalArgs } from '../common.js';
 import { createLogger, levelFromFlags } from '../../runtime/logger.js';
-import { ablate, planAblationRuns } from '../../train/ablate.js';
+import { ablate, ablationGrid, planAblationRuns } from '../../train/ablate.js';
+import { checkLauncherArgs, submitToSlurm, withLauncherOptions, type LauncherArgs } from '../launcher.js';
 import { interruptSignal } from './train.js';
 import { HyperloaderError } from '../../errors.js';
+import { reportAfter, withReportOption } from './report.js';
 
-export interface Args extends GlobalArgs {
+export interface Args extends GlobalArgs, LauncherArgs {
   config: string;
   variants?: string[];
   seeds?: string[];
   plan?: boolean;
   json?: boolean;
+  report?: boolean;
 }
 
 export const command: CommandModule<object, Args> = {
   command: 'ablate',
   describe: 'Run several PEFT variants (and seeds) of one config and write comparison.md/.csv',
   builder: (y) =>
-    withConfigOption(y)
+    withReportOption(withLauncherOptions(withConfigOption(y)))
       .option('variants', { type: 'string', array: true, describe: 'variants to run (comma-separated or repeated): PEFT variants or names under ablate.variants' })
       .option('seeds', { type: 'string', array: true, describe: 'seeds to run each variant with (default: ablate.seeds, else experiment.seed)' })
       .option('plan', { type: 'boolean', describe: 'list each run (variant × seed) with its overrides and parameter counts, without training' })
       .option('json', { type: 'boolean', describe: 'with --plan: JSON, each run with its fully resolved config' })
       .example('$0 ablate --config configs/paper/ablations.yaml', "the paper's ablations (SPEC §9)")
       .example('$0 ablate --config configs/paper/ablations.yaml --plan', 'what it would run, and each variant\'s trainable parameters')
-      .example('$0 ablate -c configs/quickstart.yaml --variants hyperloader,lora', 'two variants of the quickstart') as unknown as Argv<Args>,
+      .example('$0 ablate -c configs/quickstart.yaml --variants hyperloader,lora', 'two variants of the quickstart')
+      .example('$0 ablate -c configs/paper/ablations.yaml --launcher slurm --slurm-opt partition=gpu', 'one Slurm array task per run; then hyperloader status/collect runs/<name>') as unknown as Argv<Args>,
   handler: async (args) => {
     const variants = args.variants?.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
     const seeds = args.seeds?.flatMap((s) => s.split(',')).filter(Boolean).map((s) => {
@@ -46,6 +50,10 @@ export const command: CommandModule<object, Args> = {
       return;
     }
     if (args.json) throw new HyperloaderError('--json goes with --plan (a training ablation writes comparison.md/.csv)', { exitCode: 2 });
+    checkLauncherArgs(args);
+    if (args.launcher === 'slurm') {
+      return submitToSlurm(await ablationGrid({ configFile: args.config, sets: args.set ?? [], variants, seeds, backend: args.backend }), args);
+    }
     const level = levelFromFlags(args);
     const interrupt = interruptSignal();
     try {
@@ -59,6 +67,7 @@ export const command: CommandModule<object, Args> = {
         makeLogger: (logFile) => createLogger({ level, logFile }),
       });
       process.stdout.write(`${rows.length} runs compared: ${dir}/comparison.md (and .csv)\n`);
+      await reportAfter('ablation', dir, args.report);
     } finally {
       interrupt.dispose();
     }

@@ -7,19 +7,21 @@ import { evaluateCheckpoint, prepareRun } from '../../train/prepare.js';
 import { chooseCheckpoint, openRun } from '../../train/runs.js';
 import { describeHolder, holderAlive, readLock } from '../../train/lock.js';
 import { assertWritableDir } from '../../runtime/fs.js';
+import { reportAfter, withReportOption } from './report.js';
 
 export interface Args extends GlobalArgs {
   run: string;
   split?: ('dev' | 'test')[];
   checkpoint?: 'best' | 'last';
   tasks?: string[];
+  report?: boolean;
 }
 
 export const command: CommandModule<object, Args> = {
   command: 'eval',
   describe: 'Evaluate a saved run: seqeval F1 tables (results.md/.json/.csv) and predictions in the run directory',
   builder: (y) =>
-    y
+    withReportOption(y)
       .option('run', { type: 'string', demandOption: 'pass the run directory, e.g. --run runs/quickstart', describe: 'run directory' })
       .option('split', { type: 'string', array: true, choices: ['dev', 'test'], describe: 'splits (default: the config\'s eval.splits)' })
       .option('checkpoint', { choices: ['best', 'last'] as const, describe: 'which checkpoint (default: training.select, else last)' })
@@ -55,5 +57,6 @@ export const command: CommandModule<object, Args> = {
       run.model.dispose();
       run.model.t5.dispose();
     }
+    await reportAfter('run', runDir, args.report);
   },
 };

@@ -2,17 +2,23 @@
 import type { Argv, CommandModule } from 'yargs';
 import { loadConfigFromArgs, withConfigOption, type GlobalArgs } from '../common.js';
 import { createLogger, levelFromFlags } from '../../runtime/logger.js';
-import { DEFAULT_SAMPLES, train } from '../../train/run.js';
+import { DEFAULT_SAMPLES, PREEMPTED, REQUEUE_EXIT_CODE, train } from '../../train/run.js';
 import { HyperloaderError } from '../../errors.js';
+import { reportAfter, withReportOption } from './report.js';
 
 export interface Args extends GlobalArgs {
   config: string;
   name?: string;
   resume?: boolean;
   samples: number;
+  report?: boolean;
 }
 
-/** Ctrl-C once: finish the step, save a checkpoint, stop. Twice: stop at once. */
+/**
+ * Ctrl-C once: finish the step, save a checkpoint, stop. Twice: stop at once. SIGUSR1 (what a
+ * grid's Slurm batch script forwards before a time limit or preemption): finish the step, save a
+ * checkpoint, exit with REQUEUE_EXIT_CODE so the task is requeued.
+ */
 export function interruptSignal(): { signal: AbortSignal; dispose: () => void } {
   const ac = new AbortController();
   const onSigint = () => {
@@ -20,16 +26,22 @@ export function interruptSignal(): { signal: AbortSignal; dispose: () => void } 
     process.stderr.write('\ninterrupt: finishing this step and saving a checkpoint (Ctrl-C again to quit at once)\n');
     ac.abort();
   };
+  const onUsr1 = () => {
+    if (ac.signal.aborted) return;
+    process.stderr.write(`\nSIGUSR1 (preemption or time limit): finishing this step and saving a checkpoint, then exiting with ${REQUEUE_EXIT_CODE} to be requeued\n`);
+    ac.abort(PREEMPTED);
+  };
   process.on('SIGINT', onSigint);
   process.on('SIGTERM', onSigint);
-  return { signal: ac.signal, dispose: () => (process.off('SIGINT', onSigint), process.off('SIGTERM', onSigint)) };
+  process.on('SIGUSR1', onUsr1);
+  return { signal: ac.signal, dispose: () => (process.off('SIGINT', onSigint), process.off('SIGTERM', onSigint), process.off('SIGUSR1', onUsr1)) };
 }
 
 export const command: CommandModule<object, Args> = {
   command: 'train',
   describe: 'Multi-task training: a run directory under runs/<name>/ with checkpoints, logs and F1 tables',
   builder: (y) =>
-    withConfigOption(y)
+    withReportOption(withConfigOption(y))
       .option('name', { type: 'string', describe: 'run name (default: experiment.name, else the config file name)' })
       .option('resume', { type: 'boolean', describe: 'continue the existing run directory exactly where its last checkpoint left off' })
       .option('samples', {
@@ -63,6 +75,7 @@ export const command: CommandModule<object, Args> = {
           (test ? `  test average F1 ${test.average.f1.toFixed(4)}\n` : '') +
           `  tables: ${runDir}/results.md (also .json, .csv); predictions in ${runDir}/predictions/\n`,
       );
+      await reportAfter('run', runDir, args.report);
     } finally {
       interrupt.dispose();
     }
