@@ -38,7 +38,10 @@ interface Row {
 const here = fileURLToPath(new URL('.', import.meta.url));
 // Compiled to dist/scripts/; the Python file stays in scripts/ at the repository root.
 const repo = join(here, '..', '..');
-const python = process.env.PYTHON ?? 'python3';
+// $PYTHON, else the first of these that imports torch: a pyenv or venv python3 on PATH may not see
+// Debian's python3-torch, which lives in the system interpreter.
+const candidates = process.env.PYTHON ? [process.env.PYTHON] : ['python3', '/usr/bin/python3'];
+let python = candidates[0]!;
 
 function rowsOf(stdout: string): Row[] {
   return stdout.split('\n').filter((l) => l.startsWith('ROW ')).map((l) => JSON.parse(l.slice(4)) as Row);
@@ -61,7 +64,12 @@ function runTorch(group: string): Row {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 function main(): void {
-  const probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  let probe = spawnSync(python, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+  for (const c of candidates.slice(1)) {
+    if (probe.status === 0) break;
+    const next = spawnSync(c, ['-c', 'import torch; print(torch.__version__)'], { encoding: 'utf8' });
+    if (next.status === 0) [python, probe] = [c, next];
+  }
   if (probe.status !== 0) {
     console.log(
       `reference unavailable: ${python} cannot import torch (${(probe.error?.message ?? probe.stderr.trim().split('\n').pop() ?? '').trim()}).\n` +
@@ -73,7 +81,7 @@ function main(): void {
   for (const g of groups) if (!(GROUPS as readonly string[]).includes(g)) throw new Error(`unknown group ${g}; known: ${GROUPS.join(', ')}`);
   const rounds = Number(args.rounds);
   console.log(
-    `node ${process.version}, torch ${probe.stdout.trim()}, ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); shape ${args.shape}, batch 8 × 64 source / 32 target tokens; ` +
+    `node ${process.version}, torch ${probe.stdout.trim()} (${python}), ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); shape ${args.shape}, batch 8 × 64 source / 32 target tokens; ` +
       `${args.threads} thread(s) each; median of ${args.steps} steps per child after a warm-up, median over ${rounds} rounds, the two sides alternating`,
   );
   const table: string[][] = [];

@@ -1,0 +1,34 @@
+/**
+ * `npm run bench:compare` (issue 14): without torch it says the reference is unavailable and
+ * measures nothing; with Debian's python3-torch it times both sides on the tiny shape and prints
+ * both medians and their ratio (skipped, saying so, where no python3 imports torch).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '../helpers/paths.js';
+
+const script = join(repoRoot, 'dist', 'scripts', 'bench-compare.js');
+const torchPython = ['python3', '/usr/bin/python3'].find((p) => spawnSync(p, ['-c', 'import torch'], { encoding: 'utf8' }).status === 0);
+
+test('bench:compare without torch says the reference is unavailable', () => {
+  const r = spawnSync(process.execPath, [script], { encoding: 'utf8', env: { ...process.env, PYTHON: '/nonexistent/python3' } });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /reference unavailable: \/nonexistent\/python3 cannot import torch/);
+  assert.match(r.stdout, /nothing was measured/);
+  assert.doesNotMatch(r.stdout, /tfjs \/ pytorch/);
+});
+
+test('bench:compare with torch: both medians and the ratio, tiny shape', { skip: torchPython ? false : 'no python3 here imports torch (Debian: apt-get install python3-torch); skipping' }, () => {
+  const r = spawnSync(process.execPath, [script, '--shape', 'tiny', '--groups', 'train-frozen', '--rounds', '1', '--steps', '1', '--threads', '1'], {
+    encoding: 'utf8',
+    env: { ...process.env, PYTHON: torchPython! },
+  });
+  assert.equal(r.status, 0, r.stderr);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('train-frozen '));
+  assert.ok(line, r.stdout);
+  const [tfjs, torch, ratio] = line!.trim().split(/\s{2,}/).slice(-3).map(Number);
+  assert.ok(tfjs! > 0 && torch! > 0, line);
+  assert.ok(Math.abs(ratio! - tfjs! / torch!) < 0.01 * ratio! + 0.006, line);
+});
