@@ -18,7 +18,7 @@ import { encode, decode } from '../src/model/forward.js';
 import { seq2seqLoss } from '../src/model/loss.js';
 import { resolvePeftPlan } from '../src/peft/config.js';
 import { PeftModel } from '../src/peft/model.js';
-import { moduleTensors } from '../src/peft/modules.js';
+import { hypernetworkPass } from '../src/train/profile.js';
 import { AdamW, clipByGlobalNorm } from '../src/train/optimizer.js';
 import { initBackend } from '../src/runtime/backend.js';
 
@@ -113,16 +113,6 @@ function trainStep(model: PeftModel, opt: AdamW, vars: Map<string, tf.Variable>,
   for (const g of Object.values(clipped.grads)) g.dispose();
 }
 
-/** Forward and backward of the task's modules alone: what the hypernetwork adds to a step. */
-function modulesStep(model: PeftModel, task: string): void {
-  const vars = [...model.params.values()];
-  const { value, grads } = tf.variableGrads(() => tf.addN(moduleTensors(model.modules(task)).map((t) => tf.sum(t))) as tf.Scalar, vars);
-  // Reading one gradient waits for the backward pass (the backend runs kernels in order).
-  Object.values(grads)[0]?.dataSync();
-  value.dispose();
-  tf.dispose(grads);
-}
-
 interface Row {
   shape: string;
   static: Sample;
@@ -162,7 +152,7 @@ function benchShape(name: string, args: Args): Row {
   const [stat, hyper] = variants;
   const moduleSamples: Sample[] = [];
   for (let i = 0; i < warmup + Math.max(steps, 5); i++) {
-    const sample = measure(() => modulesStep(hyper.model, 'atis'));
+    const sample = measure(() => hypernetworkPass(hyper.model, 'atis'));
     if (i >= warmup) moduleSamples.push(sample);
   }
   const leaked = live() - before;

@@ -30,9 +30,9 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import type { Config } from '../src/config/schema.js';
 import { loadConfig, resolveConfigObject } from '../src/config/load.js';
-import { moduleTensors } from '../src/peft/modules.js';
 import { resolvePeftPlan } from '../src/peft/config.js';
 import { PeftModel } from '../src/peft/model.js';
+import { hypernetworkPass } from '../src/train/profile.js';
 import { initBackend } from '../src/runtime/backend.js';
 import { createLogger } from '../src/runtime/logger.js';
 import { packageRoot } from '../src/runtime/paths.js';
@@ -164,16 +164,6 @@ async function caseConfig(c: Case, variant: Variant): Promise<Config> {
   return t5SmallConfig(sets);
 }
 
-/** Forward and backward of the task's modules alone: the hypernetwork's own share of a step. */
-function generateStep(model: PeftModel, task: string): void {
-  const vars = [...model.params.values()];
-  const { value, grads } = tf.variableGrads(() => tf.addN(moduleTensors(model.modules(task)).map((t) => tf.sum(t))) as tf.Scalar, vars);
-  // Reading one gradient waits for the backward pass (the backend runs kernels in order).
-  Object.values(grads)[0]?.dataSync();
-  value.dispose();
-  tf.dispose(grads);
-}
-
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
 
 interface Lane {
@@ -251,7 +241,7 @@ async function child(spec: string): Promise<void> {
     const gs: Sample[] = [];
     const n = Math.max(steps, 5);
     for (let i = 0; i < warmup + n; i++) {
-      const { sample } = measure(() => generateStep(lane.model, taskNames[i % taskNames.length]));
+      const { sample } = measure(() => hypernetworkPass(lane.model, taskNames[i % taskNames.length]));
       if (i >= warmup) gs.push(sample);
     }
     generated.set(lane.variant, medianSample(gs));

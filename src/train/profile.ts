@@ -126,8 +126,11 @@ async function folderBytes(dir: string): Promise<number> {
   return total;
 }
 
-/** Forward and backward of the task's generated modules alone (a sum over every generated tensor). */
-function hypernetworkPass(model: PeftModel, task: string): void {
+/**
+ * Forward and backward of the task's generated modules alone (a sum over every generated tensor):
+ * the hypernetwork's own cost, which profile and the benchmarks report beside a whole step.
+ */
+export function hypernetworkPass(model: PeftModel, task: string): void {
   const vars = [...model.params.values()];
   const { value, grads } = tf.variableGrads(() => tf.addN(moduleTensors(model.modules(task)).map((t) => tf.sum(t))) as tf.Scalar, vars);
   // Reading one gradient waits for the backward pass (kernels run in order).
