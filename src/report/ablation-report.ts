@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import type { TopLevelSpec } from 'vega-lite';
 import { HyperloaderError } from '../errors.js';
+import { meanSd } from '../eval/bootstrap.js';
 import { writeFileAtomic } from '../runtime/fs.js';
 import { renderSvg } from './charts.js';
 import { figure, frag, h, markdownToHtml, note, page, table, type Html } from './html.js';
@@ -50,12 +51,8 @@ export function f1Columns(columns: string[], rows: ComparisonRow[]): { split: st
   return null;
 }
 
-/** Mean and sample standard deviation (n − 1; 0 for one value). */
-export function meanSd(xs: readonly number[]): { mean: number; sd: number } {
-  const mean = xs.reduce((a, b) => a + b, 0) / xs.length;
-  const sd = xs.length > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (xs.length - 1)) : 0;
-  return { mean, sd };
-}
+// The comparison table's mean ± sd (eval/bootstrap.ts), re-exported for the chart's callers.
+export { meanSd };
 
 export interface BarDatum {
   variant: string;

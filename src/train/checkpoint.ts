@@ -45,6 +45,11 @@ export interface CheckpointState {
   micro_batches?: number;
 }
 
+/** The state of a run before its first step: what train starts from and what a fresh checkpoint holds. */
+export function initialCheckpointState(sampler: TaskSamplerState, backboneHash: string, step = 0): CheckpointState {
+  return { version: 1, step, sampler, backbone_hash: backboneHash, evals: [], best: null, since_best: 0, train_seconds: 0, examples_seen: 0 };
+}
+
 export type CheckpointLabel = 'last' | 'best';
 
 export const checkpointDir = (runDir: string, label: CheckpointLabel) => join(runDir, 'checkpoints', label);

@@ -99,10 +99,6 @@ export function seedSummaries(rows: readonly Row[], opts: { samples?: number } =
   const [, reference] = groups[0] ?? ['', []];
   return groups.map(([variant, runs], g) => {
     const done = runs.filter((r) => splitOf(r, split));
-    const stat = (xs: number[]) => {
-      const m = meanSd(xs);
-      return { mean: m.mean, sd: m.sd };
-    };
     let vsFirst: BootstrapDiff | null = null;
     if (g > 0 && split === 'test') {
       // Every seed must pair (the reference ran it, both kept their predictions): a partial pairing
@@ -123,8 +119,8 @@ export function seedSummaries(rows: readonly Row[], opts: { samples?: number } =
     return {
       variant,
       seeds: done.map((r) => r.run.seed),
-      tasks: Object.fromEntries(tasks.map((t) => [t, stat(done.map((r) => f1Of(r, split, t) ?? 0))])),
-      average: stat(done.map((r) => splitOf(r, split)!.average.f1)),
+      tasks: Object.fromEntries(tasks.map((t) => [t, meanSd(done.map((r) => f1Of(r, split, t) ?? 0))])),
+      average: meanSd(done.map((r) => splitOf(r, split)!.average.f1)),
       vsFirst,
     };
   });

@@ -16,11 +16,12 @@ import * as tf from '@tensorflow/tfjs';
 import type { Logger } from 'pino';
 import { resolveConfigObject } from '../config/load.js';
 import type { Config } from '../config/schema.js';
+import { percentile as sortedPercentile } from '../data/stats.js';
 import { evaluateTasks } from '../eval/evaluate.js';
 import { parameterTable } from '../peft/params-table.js';
 import { moduleTensors } from '../peft/modules.js';
 import type { PeftModel } from '../peft/model.js';
-import { saveCheckpoint } from './checkpoint.js';
+import { initialCheckpointState, saveCheckpoint } from './checkpoint.js';
 import { samplerFor, toExamples } from './features.js';
 import { trainSteps } from './loop.js';
 import { isWasmAbort, wasmHeapBytes } from './memory.js';
@@ -84,17 +85,16 @@ export interface ProfileResult {
   parameters_per_task?: number;
 }
 
-/** p-th percentile (nearest rank) of a non-empty list. */
+/** p-th percentile (nearest rank, data/stats.ts) of a non-empty, unsorted list. */
 export function percentile(xs: readonly number[], p: number): number {
   if (xs.length === 0) throw new Error('percentile of an empty list');
-  const s = [...xs].sort((a, b) => a - b);
-  const rank = Math.ceil((p / 100) * s.length);
-  return s[Math.min(s.length, Math.max(1, rank)) - 1]!;
+  return sortedPercentile([...xs].sort((a, b) => a - b), p);
 }
 
 /** The config this case runs: the variant, the batch size, and (for a named shape) a random-init backbone. */
 export function caseConfig(base: Config, c: Pick<ProfileCase, 'variant' | 'shape' | 'batchSize' | 'warmup' | 'steps'>): Config {
-  const obj = structuredClone(base) as unknown as Record<string, Record<string, unknown>>;
+  // A plain deep copy (JSON: the config is plain data), edited, then validated as a new config.
+  const obj = JSON.parse(JSON.stringify(base)) as Record<string, Record<string, unknown>>;
   obj.peft!.variant = c.variant;
   const training = obj.training!;
   training.batch_size = c.batchSize;
@@ -103,10 +103,11 @@ export function caseConfig(base: Config, c: Pick<ProfileCase, 'variant' | 'shape
   if (c.shape !== 'config') {
     const model = obj.model!;
     const old = (model.random_init ?? {}) as Record<string, unknown>;
-    model.random_init = { ...old, vocab_size: old.vocab_size ?? 32128, ...PROFILE_SHAPES[c.shape], num_decoder_layers: undefined };
+    model.random_init = { ...old, vocab_size: old.vocab_size ?? 32128, ...PROFILE_SHAPES[c.shape] };
+    delete (model.random_init as Record<string, unknown>).num_decoder_layers;
     delete model.checkpoint;
   }
-  return resolveConfigObject(JSON.parse(JSON.stringify(obj)), { source: `profile case ${c.variant}/${c.shape}/batch ${c.batchSize}` });
+  return resolveConfigObject(obj, { source: `profile case ${c.variant}/${c.shape}/batch ${c.batchSize}` });
 }
 
 /** Trainable parameters one more task adds: the parameter table with the task list one longer. */
@@ -203,10 +204,9 @@ export async function profileCase(base: Config, c: ProfileCase, logger: Logger):
     };
     const one = dev.slice(0, c.latencySentences);
     const latencies: number[] = [];
-    let last = performance.now();
     // A warm-up sentence first: the first decode compiles kernels and fills caches.
     await evaluateTasks({ ...decodeOpts, batchSize: 1, tasks: [{ task: task.name, sentences: dev.slice(0, 1) }] });
-    last = performance.now();
+    let last = performance.now();
     await evaluateTasks({
       ...decodeOpts,
       batchSize: 1,
@@ -227,17 +227,7 @@ export async function profileCase(base: Config, c: ProfileCase, logger: Logger):
     const dir = await mkdtemp(join(tmpdir(), 'hyperloader-profile-'));
     let checkpointBytes: number;
     try {
-      await saveCheckpoint(dir, 'last', model, optimizer, {
-        version: 1,
-        step: optimizer.step,
-        sampler: sampler.state(),
-        backbone_hash: 'profile',
-        evals: [],
-        best: null,
-        since_best: 0,
-        train_seconds: 0,
-        examples_seen: 0,
-      });
+      await saveCheckpoint(dir, 'last', model, optimizer, initialCheckpointState(sampler.state(), 'profile', optimizer.step));
       checkpointBytes = await folderBytes(join(dir, 'checkpoints', 'last'));
     } finally {
       await rm(dir, { recursive: true, force: true });

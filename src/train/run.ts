@@ -32,7 +32,7 @@ import type { Example } from '../data/collate.js';
 import { backendMemoryLimit, formatGiB, isWasmAbort, measureStepMemory, planMicroBatches, wasmHeapBytes, WASM_HEAP_LIMIT, worstCaseExample } from './memory.js';
 import { evaluateCheckpoint, prepareRun, type LoadedRun } from './prepare.js';
 import { checkRunFolder, readRunInfo, refuseExisting, truncateMetrics, type RunInfo } from './run-folder.js';
-import { hasCheckpoint, loadCheckpoint, removeUnfinishedCheckpoints, saveCheckpoint, strayCheckpointFiles, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
+import { hasCheckpoint, initialCheckpointState, loadCheckpoint, removeUnfinishedCheckpoints, saveCheckpoint, strayCheckpointFiles, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
 
 export interface TrainOptions {
   config: Config;
@@ -151,17 +151,7 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
   logTruncation(run, logger);
   const sampler = samplerFor(examples, t, config.experiment.seed);
 
-  let state: CheckpointState = {
-    version: 1,
-    step: 0,
-    sampler: sampler.state(),
-    backbone_hash: run.backbone,
-    evals: [],
-    best: null,
-    since_best: 0,
-    train_seconds: 0,
-    examples_seen: 0,
-  };
+  let state: CheckpointState = initialCheckpointState(sampler.state(), run.backbone);
   if (exists && hasCheckpoint(runDir, 'last')) {
     state = await loadCheckpoint(runDir, 'last', model, optimizer, run.backbone);
     sampler.restore(state.sampler);

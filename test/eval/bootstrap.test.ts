@@ -43,7 +43,7 @@ test('meanSd: sample standard deviation', () => {
   const m = meanSd([1, 2, 3, 4]);
   assert.equal(m.mean, 2.5);
   assert.ok(Math.abs(m.sd - Math.sqrt(5 / 3)) < 1e-12);
-  assert.deepEqual(meanSd([0.7]), { mean: 0.7, sd: 0, n: 1 });
+  assert.deepEqual(meanSd([0.7]), { mean: 0.7, sd: 0 });
 });
 
 test('mulberry32 is deterministic and uniform enough', () => {

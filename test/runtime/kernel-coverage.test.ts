@@ -20,7 +20,7 @@ import { prepareRun, type LoadedRun } from '../../src/train/prepare.js';
 import { toExamples, samplerFor } from '../../src/train/features.js';
 import { trainSteps, type StepReport } from '../../src/train/loop.js';
 import { adamWFor } from '../../src/train/optimizer.js';
-import { loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
+import { initialCheckpointState, loadCheckpoint, saveCheckpoint } from '../../src/train/checkpoint.js';
 import { evaluateTask } from '../../src/eval/evaluate.js';
 import { sentencesFromText, tagSentences } from '../../src/eval/tag.js';
 import { repoRoot } from '../helpers/paths.js';
@@ -176,17 +176,7 @@ async function recordFlows(backend: 'cpu' | 'wasm', over: Parameters<typeof tiny
 
     // (c) predict: the checkpoint loaded into the model, then raw text tagged (windows, batches, decoding).
     const runDir = join(dir, 'runs', 'kernels');
-    const state = {
-      version: 1 as const,
-      step: optimizer.step,
-      sampler: samplerFor(examples, config.training, 1).state(),
-      backbone_hash: run.backbone,
-      evals: [],
-      best: null,
-      since_best: 0,
-      train_seconds: 0,
-      examples_seen: 0,
-    };
+    const state = initialCheckpointState(samplerFor(examples, config.training, 1).state(), run.backbone, optimizer.step);
     await saveCheckpoint(runDir, 'last', model, optimizer, state);
     const predict = await recordKernels(async () => {
       await loadCheckpoint(runDir, 'last', model, null, run.backbone);
