@@ -3,7 +3,7 @@
  * 64 source / 32 target, the shapes of bench:t5 and bench:compare) under tf.profile on the wasm
  * backend, kernel wall time summed by kernel name, largest first.
  *
- *   npm run build && node dist/scripts/bench-kernels.js [--frozen|--full] [--threads 2] [--top 15]
+ *   npm run build && node dist/scripts/bench-kernels.js [--frozen|--full] [--threads 2] [--top 15] [--by-shape]
  */
 import { parseArgs } from 'node:util';
 import * as tf from '@tensorflow/tfjs';
@@ -14,7 +14,7 @@ import { T5Model } from '../src/model/t5-model.js';
 import { encode, decode } from '../src/model/forward.js';
 import { seq2seqLoss } from '../src/model/loss.js';
 
-const { values: args } = parseArgs({ options: { full: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' }, top: { type: 'string', default: '15' } } });
+const { values: args } = parseArgs({ options: { full: { type: 'boolean', default: false }, threads: { type: 'string', default: '2' }, top: { type: 'string', default: '15' }, 'by-shape': { type: 'boolean', default: false } } });
 await initBackend('wasm', { threads: Number(args.threads) });
 const cfg = t5ConfigFromShape(t5ShapeSchema.parse({ vocab_size: 32128, d_model: 512, d_kv: 64, d_ff: 2048, num_layers: 6, num_heads: 8, dropout_rate: 0.1 }));
 const model = T5Model.random(cfg, 1);
@@ -39,12 +39,14 @@ const by = new Map<string, { ms: number; n: number }>();
 // them would count those kernels twice.
 for (const k of info.kernels.filter((x) => x.name !== 'unnamed scope' && !x.name.endsWith('__op'))) {
   const ms = typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-  const e = by.get(k.name) ?? { ms: 0, n: 0 };
-  by.set(k.name, { ms: e.ms + ms, n: e.n + 1 });
+  // --by-shape splits each kernel by its input shapes (which matrix products cost what).
+  const key = args['by-shape'] ? `${k.name} ${k.inputShapes.map((s) => `[${s?.join(',') ?? ''}]`).join(' ')}` : k.name;
+  const e = by.get(key) ?? { ms: 0, n: 0 };
+  by.set(key, { ms: e.ms + ms, n: e.n + 1 });
 }
 const total = [...by.values()].reduce((s, e) => s + e.ms, 0);
 console.log(`t5-small ${args.full ? 'every weight trained' : 'frozen backbone'} step (loss + gradients, no optimizer), wasm ${args.threads} thread(s): ${wall.toFixed(0)} ms under tf.profile, ${total.toFixed(0)} ms in kernels`);
 for (const [name, e] of [...by].sort((a, b) => b[1].ms - a[1].ms).slice(0, Number(args.top))) {
-  console.log(`${name.padEnd(24)} ${e.ms.toFixed(0).padStart(7)} ms  ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${String(e.n).padStart(5)} calls`);
+  console.log(`${name.padEnd(args['by-shape'] ? 56 : 24)} ${e.ms.toFixed(0).padStart(7)} ms  ${((100 * e.ms) / total).toFixed(1).padStart(5)}%  ${String(e.n).padStart(5)} calls`);
 }
 process.exit(0);

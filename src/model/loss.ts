@@ -11,6 +11,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { OpOptions } from './linear.js';
 import { IGNORE_INDEX } from '../data/collate.js';
+import { XENT_GRAD_KERNEL, XENT_KERNEL } from '../runtime/wasm-kernels.js';
 
 
 export interface LossOptions extends OpOptions {
@@ -33,7 +34,8 @@ export function seq2seqLoss(logits: tf.Tensor, labels: tf.Tensor, opts: LossOpti
     const safe = tf.where(tf.cast(keep, 'bool'), flat, tf.zerosLike(flat)) as tf.Tensor1D; // ignored → 0
     const count = tf.maximum(tf.sum(keep), 1);
     const scale = opts.reduction === 'mean' ? tf.div(1, count) : tf.scalar(1);
-    return opts.naive ? naiveLoss(logits2d, safe, keep, scale, eps, v) : fastLoss(logits2d, safe, keep, scale, eps, v);
+    if (opts.naive) return naiveLoss(logits2d, safe, keep, scale, eps, v);
+    return fusedKernelsRegistered() ? fusedLoss(logits2d, safe, keep, scale, eps) : fastLoss(logits2d, safe, keep, scale, eps, v);
   });
 }
 
@@ -43,6 +45,38 @@ function naiveLoss(logits: tf.Tensor2D, y: tf.Tensor1D, keep: tf.Tensor1D, scale
   const smooth = tf.neg(tf.sum(logp, -1));
   const perToken = tf.add(tf.mul(nll, 1 - eps), tf.mul(smooth, eps / v));
   return tf.mul(tf.sum(tf.mul(perToken, keep)), scale) as tf.Scalar;
+}
+
+/** Whether the active backend has the fused loss kernels (wasm, see src/runtime/wasm-kernels.ts). */
+function fusedKernelsRegistered(): boolean {
+  const backend = tf.getBackend();
+  return tf.getKernel(XENT_KERNEL, backend) !== undefined && tf.getKernel(XENT_GRAD_KERNEL, backend) !== undefined;
+}
+
+/**
+ * The same loss and gradient as fastLoss in two kernels: one pass over the logits for every
+ * row's (loss, logsumexp), one that writes the gradient; no [N, V] temporaries besides it.
+ */
+function fusedLoss(logits: tf.Tensor2D, y: tf.Tensor1D, keep: tf.Tensor1D, scale: tf.Tensor, eps: number): tf.Scalar {
+  const n = logits.shape[0];
+  const f = tf.customGrad((lg, save) => {
+    const l = lg as tf.Tensor2D;
+    const rows = tf.engine().runKernel(XENT_KERNEL, { logits: l, labels: y }, { eps }) as tf.Tensor2D; // [N, 2]
+    const [perToken, lse] = tf.split(rows, 2, 1).map((t) => tf.reshape(t, [n]));
+    const weight = tf.mul(keep, scale); // [N]
+    // Everything the gradient reads is saved: tensors of the enclosing tidy are gone by then.
+    (save as tf.GradSaveFunc)([l, y, lse!, weight]);
+    return {
+      value: tf.sum(tf.mul(perToken!, weight)) as tf.Scalar,
+      gradFunc: (dy, saved) =>
+        tf.tidy(() => {
+          const [sl, sy, slse, sw] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
+          const s = tf.mul(sw, dy);
+          return tf.engine().runKernel(XENT_GRAD_KERNEL, { logits: sl, labels: sy, lse: slse, scale: s }, { eps }) as tf.Tensor2D;
+        }),
+    };
+  });
+  return f(logits) as tf.Scalar;
 }
 
 function fastLoss(logits: tf.Tensor2D, y: tf.Tensor1D, keep: tf.Tensor1D, scale: tf.Tensor, eps: number, v: number): tf.Scalar {

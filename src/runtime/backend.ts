@@ -9,6 +9,7 @@ import { dirname, join } from 'node:path';
 import { existsSync } from 'node:fs';
 import * as tf from '@tensorflow/tfjs';
 import { registerThreadedWasm } from './wasm-threads.js';
+import { installWasmKernels } from './wasm-kernels.js';
 import { HyperloaderError } from '../errors.js';
 
 import type { BackendChoice } from './backend-names.js';
@@ -117,7 +118,8 @@ const wasmLoader: BackendLoader = async ({ threads, logger }) => {
   }
   if (!(await tf.setBackend('wasm'))) throw new Error(`the wasm backend failed to initialise (wasm files from ${dir})`);
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  return { name: 'wasm', note: `wasm files from ${dir}${simd ? ', SIMD' : ', no SIMD'}${threadNote}` };
+  const kernels = installWasmKernels().note;
+  return { name: 'wasm', note: `wasm files from ${dir}${simd ? ', SIMD' : ', no SIMD'}${threadNote}, ${kernels}` };
 };
 
 const cpuLoader: BackendLoader = async () => {

@@ -1,0 +1,109 @@
+// AssemblyScript (compiled by `npm run build:wasm` to dist/src/runtime/simd/gemm.wasm; excluded
+// from tsc). A single-precision matrix product with 128-bit SIMD for the matMuls that
+// tfjs-backend-wasm 4.22 runs as a scalar triple loop: every batched one and every one with a
+// transposed operand (attention scores and their gradients). ../wasm-kernels.ts copies operands
+// into this module's memory, packs them here, multiplies and copies the result out.
+// Pointers are byte offsets into this module's memory; sizes and strides count floats.
+
+/** Grows memory so that the first `bytes` bytes are addressable. */
+export function reserve(bytes: usize): void {
+  const have = <usize>memory.size() << 16;
+  if (bytes > have) memory.grow(<i32>((bytes - have + 0xffff) >> 16));
+}
+
+/**
+ * A [M, K] (element (i, k) at src + 4·(i·rs + k·cs)) → out [Mp, K] row-major, rows M..Mp zero.
+ * The strides let the same code read a transposed A.
+ */
+export function packA(src: usize, out: usize, M: i32, K: i32, rs: i32, cs: i32, Mp: i32): void {
+  const row = <usize>K << 2;
+  for (let i = 0; i < Mp; i++) {
+    const o = out + <usize>i * row;
+    if (i >= M) {
+      memory.fill(o, 0, row);
+    } else if (cs == 1) {
+      memory.copy(o, src + ((<usize>i * <usize>rs) << 2), row);
+    } else {
+      const s = src + ((<usize>i * <usize>rs) << 2);
+      for (let k = 0; k < K; k++) store<f32>(o + (<usize>k << 2), load<f32>(s + ((<usize>k * <usize>cs) << 2)));
+    }
+  }
+}
+
+/**
+ * B [K, N] (element (k, j) at src + 4·(k·rs + j·cs)) → panels of 8 columns, each K × 8
+ * contiguous: out[p][k][0..8) = B[k][8p .. 8p+8), columns past N zero. The multiply then reads
+ * one panel front to back.
+ */
+export function packB(src: usize, out: usize, K: i32, N: i32, rs: i32, cs: i32): void {
+  const panels = (N + 7) >> 3;
+  for (let p = 0; p < panels; p++) {
+    const j0 = p << 3;
+    const w = min(8, N - j0);
+    let o = out + ((<usize>p * <usize>K) << 5);
+    for (let k = 0; k < K; k++) {
+      const s = src + ((<usize>k * <usize>rs) << 2);
+      for (let j = 0; j < 8; j++) {
+        let v: f32 = 0;
+        if (j < w) v = load<f32>(s + ((<usize>(j0 + j) * <usize>cs) << 2));
+        store<f32>(o + (<usize>j << 2), v);
+      }
+      o += 32;
+    }
+  }
+}
+
+/**
+ * C [Mp, Np] = A [Mp, K] · B for A packed by packA (Mp a multiple of 4) and B packed by packB
+ * (Np = 8 · panels). Each 4 × 8 block of C stays in eight registers for the whole K loop: per k,
+ * two loads of B, four broadcasts of A, eight multiply-adds of four lanes.
+ */
+export function gemm(a: usize, bp: usize, c: usize, Mp: i32, K: i32, Np: i32): void {
+  const rowA = <usize>K << 2;
+  const rowC = <usize>Np << 2;
+  const panels = Np >> 3;
+  for (let p = 0; p < panels; p++) {
+    const panel = bp + ((<usize>p * <usize>K) << 5);
+    for (let i = 0; i < Mp; i += 4) {
+      let a0 = a + <usize>i * rowA;
+      let a1 = a0 + rowA;
+      let a2 = a1 + rowA;
+      let a3 = a2 + rowA;
+      let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+      let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+      let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+      let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+      let b = panel;
+      for (let k = 0; k < K; k++) {
+        const b0 = v128.load(b);
+        const b1 = v128.load(b, 16);
+        let s = f32x4.splat(load<f32>(a0));
+        c00 = f32x4.add(c00, f32x4.mul(s, b0));
+        c01 = f32x4.add(c01, f32x4.mul(s, b1));
+        s = f32x4.splat(load<f32>(a1));
+        c10 = f32x4.add(c10, f32x4.mul(s, b0));
+        c11 = f32x4.add(c11, f32x4.mul(s, b1));
+        s = f32x4.splat(load<f32>(a2));
+        c20 = f32x4.add(c20, f32x4.mul(s, b0));
+        c21 = f32x4.add(c21, f32x4.mul(s, b1));
+        s = f32x4.splat(load<f32>(a3));
+        c30 = f32x4.add(c30, f32x4.mul(s, b0));
+        c31 = f32x4.add(c31, f32x4.mul(s, b1));
+        a0 += 4;
+        a1 += 4;
+        a2 += 4;
+        a3 += 4;
+        b += 32;
+      }
+      const o = c + <usize>i * rowC + (<usize>p << 5);
+      v128.store(o, c00);
+      v128.store(o, c01, 16);
+      v128.store(o + rowC, c10);
+      v128.store(o + rowC, c11, 16);
+      v128.store(o + 2 * rowC, c20);
+      v128.store(o + 2 * rowC, c21, 16);
+      v128.store(o + 3 * rowC, c30);
+      v128.store(o + 3 * rowC, c31, 16);
+    }
+  }
+}

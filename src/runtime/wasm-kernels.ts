@@ -1,0 +1,263 @@
+/**
+ * Kernels of tfjs-backend-wasm 4.22 replaced, and one added, where they cost a training step most:
+ *
+ * - BatchMatMul: the wasm backend sends a matMul to XNNPACK only when it is a single plain
+ *   product (batch 1, no transposed operand); every batched or transposed one (attention scores,
+ *   attention times values, and both their gradients) runs as a scalar triple loop at about a
+ *   tenth of the speed. Those cases go to a SIMD kernel of ours (./simd/gemm.ts, AssemblyScript,
+ *   compiled by `npm run build:wasm`); the plain case stays with XNNPACK, which is as fast per
+ *   thread and also uses the wasm threads.
+ * - Identity: the wasm kernel copies its input. tfjs calls it for every tensor a gradient keeps
+ *   for the backward pass, so a train step copied hundreds of tensors (the [N, vocab] logits
+ *   among them). The replacement shares the data, as Reshape already does on wasm and Identity
+ *   does on the cpu backend; tfjs tensors are immutable, so nothing can tell the difference.
+ * - LabelSmoothedXent / LabelSmoothedXentGrad (new): the training loss of src/model/loss.ts and its
+ *   gradient over the [N, vocab] logits in one SIMD pass each (./simd/xent.ts), where the tfjs ops
+ *   wrote a dozen [N, vocab] temporaries per step.
+ *
+ * installWasmKernels() runs after the wasm backend is active. Without the compiled .wasm (tsc run
+ * alone) it leaves BatchMatMul as tfjs ships it and says so.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import * as tf from '@tensorflow/tfjs';
+
+interface KernelExports {
+  memory: WebAssembly.Memory;
+  reserve(bytes: number): void;
+  packA(src: number, out: number, m: number, k: number, rs: number, cs: number, mp: number): void;
+  packB(src: number, out: number, k: number, n: number, rs: number, cs: number): void;
+  gemm(a: number, bp: number, c: number, mp: number, k: number, np: number): void;
+  xentForward(x: number, y: number, n: number, v: number, eps: number, out: number): void;
+  xentBackward(x: number, y: number, lse: number, s: number, n: number, v: number, eps: number): void;
+}
+
+/** Shapes of one batched product: out[b] = op(A[b or 0]) · op(B[b or 0]), op = optional transpose. */
+export interface BatchedProduct {
+  batchA: number;
+  batchB: number;
+  m: number;
+  k: number;
+  n: number;
+  transposeA: boolean;
+  transposeB: boolean;
+}
+
+export const KERNELS_WASM = fileURLToPath(new URL('./simd/kernels.wasm', import.meta.url));
+
+/** Names of the kernels added to the wasm backend (src/model/loss.ts uses them when registered). */
+export const XENT_KERNEL = 'LabelSmoothedXent';
+export const XENT_GRAD_KERNEL = 'LabelSmoothedXentGrad';
+
+/**
+ * The SIMD kernels on Float32Arrays in any memory (tfjs's heap views included): operands are
+ * copied into this module's own memory, which grows to the largest call and is reused.
+ */
+export class SimdKernels {
+  private readonly x: KernelExports;
+
+  constructor(bytes: Uint8Array<ArrayBuffer> = new Uint8Array(readFileSync(KERNELS_WASM))) {
+    this.x = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
+  }
+
+  /** Label-smoothed cross-entropy per row: out [n, 2] = (loss_i, logsumexp_i) of logits [n, v]. */
+  xentForward(logits: Float32Array, labels: Int32Array, n: number, v: number, eps: number, out: Float32Array): void {
+    checkXent(logits, labels, n, v);
+    if (out.length !== 2 * n) throw new Error(`xentForward: output of ${out.length} floats for ${n} rows`);
+    const offX = 65536;
+    const offY = offX + 4 * n * v;
+    const offO = offY + 4 * n;
+    this.x.reserve(offO + 8 * n);
+    const buf = this.x.memory.buffer;
+    new Float32Array(buf, offX, n * v).set(logits);
+    new Int32Array(buf, offY, n).set(labels);
+    this.x.xentForward(offX, offY, n, v, eps, offO);
+    out.set(new Float32Array(this.x.memory.buffer, offO, 2 * n));
+  }
+
+  /** out [n, v] = s_i · ∂loss_i/∂logits (lse from xentForward; s = upstream gradient × row weight). */
+  xentBackward(logits: Float32Array, labels: Int32Array, lse: Float32Array, s: Float32Array, n: number, v: number, eps: number, out: Float32Array): void {
+    checkXent(logits, labels, n, v);
+    if (lse.length !== n || s.length !== n || out.length !== n * v) throw new Error(`xentBackward: sizes for ${n} rows of ${v}`);
+    const offX = 65536;
+    const offY = offX + 4 * n * v;
+    const offL = offY + 4 * n;
+    const offS = offL + 4 * n;
+    this.x.reserve(offS + 4 * n);
+    const buf = this.x.memory.buffer;
+    new Float32Array(buf, offX, n * v).set(logits);
+    new Int32Array(buf, offY, n).set(labels);
+    new Float32Array(buf, offL, n).set(lse);
+    new Float32Array(buf, offS, n).set(s);
+    this.x.xentBackward(offX, offY, offL, offS, n, v, eps);
+    out.set(new Float32Array(this.x.memory.buffer, offX, n * v));
+  }
+
+  /**
+   * a: batchA × (m×k, or k×m when transposeA); b: batchB × (k×n, or n×k when transposeB);
+   * out: max(batchA, batchB) × m×n. A batch of 1 broadcasts against the other.
+   */
+  matMul(a: Float32Array, b: Float32Array, out: Float32Array, p: BatchedProduct): void {
+    const { m, k, n, batchA, batchB } = p;
+    const batch = Math.max(batchA, batchB);
+    if (batchA !== batch && batchA !== 1) throw new Error(`matMul: batch ${batchA} of A against ${batchB} of B`);
+    if (batchB !== batch && batchB !== 1) throw new Error(`matMul: batch ${batchB} of B against ${batchA} of A`);
+    if (out.length !== batch * m * n) throw new Error(`matMul: output of ${out.length} floats for ${batch}×${m}×${n}`);
+    if (out.length === 0) return;
+    const mp = (m + 3) & ~3;
+    const np = (n + 7) & ~7;
+    const sizeA = m * k;
+    const sizeB = k * n;
+    // This module's memory, from 64 KiB up: one A, one B, packed A, packed B, C.
+    const offA = 65536;
+    const offB = offA + 4 * sizeA;
+    const offPA = offB + 4 * sizeB;
+    const offPB = offPA + 4 * mp * k;
+    const offC = offPB + 4 * np * k;
+    this.x.reserve(offC + 4 * mp * np);
+    const buf = this.x.memory.buffer; // after reserve: growing replaces the buffer
+    const viewA = new Float32Array(buf, offA, sizeA);
+    const viewB = new Float32Array(buf, offB, sizeB);
+    const viewC = new Float32Array(buf, offC, mp * np);
+    // Element (i, kk) of A is at i·rs + kk·cs; the transposed layouts just swap the strides.
+    const [aRs, aCs] = p.transposeA ? [1, m] : [k, 1];
+    const [bRs, bCs] = p.transposeB ? [1, k] : [n, 1];
+    for (let i = 0; i < batch; i++) {
+      if (i === 0 || batchA > 1) {
+        viewA.set(a.subarray((batchA > 1 ? i : 0) * sizeA, ((batchA > 1 ? i : 0) + 1) * sizeA));
+        this.x.packA(offA, offPA, m, k, aRs, aCs, mp);
+      }
+      if (i === 0 || batchB > 1) {
+        viewB.set(b.subarray((batchB > 1 ? i : 0) * sizeB, ((batchB > 1 ? i : 0) + 1) * sizeB));
+        this.x.packB(offB, offPB, k, n, bRs, bCs);
+      }
+      this.x.gemm(offPA, offPB, offC, mp, k, np);
+      if (np === n) out.set(viewC.subarray(0, m * n), i * m * n);
+      else for (let r = 0; r < m; r++) out.set(viewC.subarray(r * np, r * np + n), (i * m + r) * n);
+    }
+  }
+}
+
+function checkXent(logits: Float32Array, labels: Int32Array, n: number, v: number): void {
+  if (logits.length !== n * v || labels.length !== n) throw new Error(`cross-entropy: ${logits.length} logits and ${labels.length} labels for ${n} rows of ${v}`);
+  for (const y of labels) if (!(y >= 0 && y < v)) throw new Error(`cross-entropy: label ${y} outside [0, ${v})`);
+}
+
+interface WasmBackendLike {
+  makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
+  typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
+  incRef(dataId: object): void;
+}
+
+let installed: { note: string } | undefined;
+
+/** The product tfjs-backend-wasm's BatchMatMul would run as its scalar loop, in 3-D terms; null when XNNPACK takes it. */
+export function slowWasmProduct(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean): (BatchedProduct & { outShape: number[] }) | null {
+  const ar = aShape.length;
+  const br = bShape.length;
+  const batchA = tf.util.sizeFromShape(aShape.slice(0, -2));
+  const batchB = tf.util.sizeFromShape(bShape.slice(0, -2));
+  if (!transposeA && !transposeB && batchA === 1 && batchB === 1) return null;
+  const batch = Math.max(batchA, batchB);
+  if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
+  const m = transposeA ? aShape[ar - 1]! : aShape[ar - 2]!;
+  const k = transposeA ? aShape[ar - 2]! : aShape[ar - 1]!;
+  const n = transposeB ? bShape[br - 2]! : bShape[br - 1]!;
+  const kb = transposeB ? bShape[br - 1]! : bShape[br - 2]!;
+  if (k !== kb) return null; // tfjs's own kernel reports the mismatch
+  const outer = tf.broadcast_util.assertAndGetBroadcastShape(aShape.slice(0, -2), bShape.slice(0, -2));
+  return { batchA, batchB, m, k, n, transposeA, transposeB, outShape: [...outer, m, n] };
+}
+
+/**
+ * Replaces the wasm BatchMatMul (its slow cases) and Identity. Idempotent; returns a note for
+ * the backend log line.
+ */
+export function installWasmKernels(): { note: string } {
+  if (installed) return installed;
+  const identity = tf.getKernel('Identity', 'wasm');
+  const matMul = tf.getKernel('BatchMatMul', 'wasm');
+  if (!identity || !matMul) throw new Error('installWasmKernels: the wasm backend is not registered');
+
+  const original = identity.kernelFunc;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Identity',
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const x = args.inputs.x as tf.TensorInfo;
+      if (x.dtype === 'string') return original(args);
+      (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    },
+  });
+
+  if (!existsSync(KERNELS_WASM)) {
+    installed = { note: `tfjs's BatchMatMul and no fused loss (no ${KERNELS_WASM}: run npm run build)` };
+    return installed;
+  }
+  const simd = new SimdKernels();
+  const xnnOrLoop = matMul.kernelFunc;
+  tf.unregisterKernel('BatchMatMul', 'wasm');
+  tf.registerKernel({
+    kernelName: 'BatchMatMul',
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+      const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+      const p = a.dtype === 'float32' && b.dtype === 'float32' ? slowWasmProduct(a.shape, b.shape, transposeA, transposeB) : null;
+      if (!p) return xnnOrLoop(args);
+      const backend = args.backend as unknown as WasmBackendLike;
+      const out = backend.makeOutput(p.outShape, 'float32');
+      simd.matMul(
+        backend.typedArrayFromHeap(a) as Float32Array,
+        backend.typedArrayFromHeap(b) as Float32Array,
+        backend.typedArrayFromHeap(out) as Float32Array,
+        p,
+      );
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: XENT_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { logits, labels } = args.inputs as { logits: tf.TensorInfo; labels: tf.TensorInfo };
+      const [n, v] = logits.shape as [number, number];
+      const backend = args.backend as unknown as WasmBackendLike;
+      const out = backend.makeOutput([n, 2], 'float32');
+      simd.xentForward(
+        backend.typedArrayFromHeap(logits) as Float32Array,
+        backend.typedArrayFromHeap(labels) as Int32Array,
+        n,
+        v,
+        (args.attrs as { eps: number }).eps,
+        backend.typedArrayFromHeap(out) as Float32Array,
+      );
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: XENT_GRAD_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { logits, labels, lse, scale } = args.inputs as Record<'logits' | 'labels' | 'lse' | 'scale', tf.TensorInfo>;
+      const [n, v] = logits.shape as [number, number];
+      const backend = args.backend as unknown as WasmBackendLike;
+      const out = backend.makeOutput([n, v], 'float32');
+      simd.xentBackward(
+        backend.typedArrayFromHeap(logits) as Float32Array,
+        backend.typedArrayFromHeap(labels) as Int32Array,
+        backend.typedArrayFromHeap(lse) as Float32Array,
+        backend.typedArrayFromHeap(scale) as Float32Array,
+        n,
+        v,
+        (args.attrs as { eps: number }).eps,
+        backend.typedArrayFromHeap(out) as Float32Array,
+      );
+      return out;
+    },
+  });
+  installed = { note: 'SIMD batched matMul and fused loss' };
+  return installed;
+}

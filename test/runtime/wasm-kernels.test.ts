@@ -1,0 +1,177 @@
+/**
+ * The kernels src/runtime/wasm-kernels.ts puts into the wasm backend. References: a float64 triple
+ * loop written here (for the SIMD product on its own) and tfjs's pure-JS cpu backend (for the
+ * kernels as tfjs dispatches them, gradients included).
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import * as tf from '@tensorflow/tfjs';
+import { initBackend } from '../../src/runtime/backend.js';
+import { SimdKernels, slowWasmProduct, type BatchedProduct } from '../../src/runtime/wasm-kernels.js';
+
+function values(n: number, seed: number): Float32Array {
+  const out = new Float32Array(n);
+  let s = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    out[i] = s / 2 ** 31 - 1;
+  }
+  return out;
+}
+
+/** out[b][i][j] = Σ_k A(b, i, k) · B(b, k, j) in float64, reading the stored (possibly transposed) layouts. */
+function reference(a: Float32Array, b: Float32Array, p: BatchedProduct): Float64Array {
+  const batch = Math.max(p.batchA, p.batchB);
+  const out = new Float64Array(batch * p.m * p.n);
+  for (let t = 0; t < batch; t++) {
+    const oa = (p.batchA > 1 ? t : 0) * p.m * p.k;
+    const ob = (p.batchB > 1 ? t : 0) * p.k * p.n;
+    for (let i = 0; i < p.m; i++) {
+      for (let j = 0; j < p.n; j++) {
+        let s = 0;
+        for (let k = 0; k < p.k; k++) {
+          const av = p.transposeA ? a[oa + k * p.m + i]! : a[oa + i * p.k + k]!;
+          const bv = p.transposeB ? b[ob + j * p.k + k]! : b[ob + k * p.n + j]!;
+          s += av * bv;
+        }
+        out[(t * p.m + i) * p.n + j] = s;
+      }
+    }
+  }
+  return out;
+}
+
+function maxAbsDiff(x: ArrayLike<number>, y: ArrayLike<number>): number {
+  assert.equal(x.length, y.length);
+  let d = 0;
+  for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!));
+  return d;
+}
+
+test('SimdKernels: every transpose combination, broadcast batches and ragged sizes match a float64 loop', () => {
+  const gemm = new SimdKernels();
+  // Sizes on and off the 4-row / 8-column blocks, K of 1, and the attention shapes of t5-small.
+  const shapes: [number, number, number, number, number][] = [
+    [1, 1, 1, 1, 1],
+    [2, 2, 5, 7, 9],
+    [3, 3, 4, 1, 8],
+    [1, 4, 13, 3, 17],
+    [4, 1, 6, 33, 5],
+    [64, 64, 64, 64, 64],
+    [64, 64, 32, 64, 32],
+  ];
+  let compared = 0;
+  for (const [batchA, batchB, m, k, n] of shapes) {
+    for (const transposeA of [false, true]) {
+      for (const transposeB of [false, true]) {
+        const p = { batchA, batchB, m, k, n, transposeA, transposeB };
+        const a = values(batchA * m * k, 7 + m);
+        const b = values(batchB * k * n, 11 + n);
+        const out = new Float32Array(Math.max(batchA, batchB) * m * n).fill(Number.NaN);
+        gemm.matMul(a, b, out, p);
+        const d = maxAbsDiff(out, reference(a, b, p));
+        assert.ok(d <= 1e-5 * Math.max(1, k), `${JSON.stringify(p)}: max |difference| ${d}`);
+        compared++;
+      }
+    }
+  }
+  assert.equal(compared, shapes.length * 4);
+});
+
+test('SimdKernels refuses batches that do not broadcast and an output of the wrong size', () => {
+  const gemm = new SimdKernels();
+  const p = { batchA: 2, batchB: 3, m: 1, k: 1, n: 1, transposeA: false, transposeB: false };
+  assert.throws(() => gemm.matMul(new Float32Array(2), new Float32Array(3), new Float32Array(3), p), /matMul: batch 2 of A against 3/);
+  assert.throws(() => gemm.matMul(new Float32Array(1), new Float32Array(1), new Float32Array(2), { ...p, batchA: 1, batchB: 1 }), /output of 2 floats/);
+});
+
+test('slowWasmProduct: only the products tfjs-backend-wasm runs as a scalar loop are taken', () => {
+  assert.equal(slowWasmProduct([8, 512], [512, 64], false, false), null); // XNNPACK's case
+  assert.equal(slowWasmProduct([1, 8, 512], [1, 512, 64], false, false), null);
+  assert.deepEqual(slowWasmProduct([8, 512], [64, 512], false, true)?.outShape, [8, 64]);
+  assert.deepEqual(slowWasmProduct([2, 3, 5, 4], [2, 3, 4, 6], false, false)?.outShape, [2, 3, 5, 6]);
+  assert.deepEqual(slowWasmProduct([2, 3, 4, 5], [1, 1, 4, 6], true, false)?.outShape, [2, 3, 5, 6]);
+  assert.equal(slowWasmProduct([2, 5, 4], [3, 4, 6], false, false), null); // 2 against 3: tfjs's error
+});
+
+test('on the wasm backend, matMul (forward and gradients) and clone agree with the cpu backend', async () => {
+  const cases: { a: number[]; b: number[]; ta: boolean; tb: boolean }[] = [
+    { a: [8, 8, 64, 64], b: [8, 8, 64, 64], ta: false, tb: true }, // attention scores
+    { a: [2, 3, 5, 4], b: [2, 3, 4, 7], ta: false, tb: false },
+    { a: [3, 4, 5], b: [1, 4, 6], ta: true, tb: false }, // broadcast B (forward only: tfjs has no broadcast matMul gradient)
+    { a: [9, 12], b: [10, 12], ta: false, tb: true },
+    { a: [12, 9], b: [12, 10], ta: true, tb: false },
+    { a: [16, 32], b: [32, 24], ta: false, tb: false }, // stays with XNNPACK
+  ];
+  const run = (): Float32Array[] =>
+    cases.flatMap((c, i) =>
+      tf.tidy(() => {
+        const a = tf.tensor(values(tf.util.sizeFromShape(c.a), 3 + i), c.a);
+        const b = tf.tensor(values(tf.util.sizeFromShape(c.b), 5 + i), c.b);
+        const out = tf.matMul(a, b, c.ta, c.tb);
+        if (c.b[0] === 1 && c.a[0] !== 1) return [out.dataSync().slice() as Float32Array];
+        const g = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.sum(tf.square(tf.matMul(x, y, c.ta, c.tb))));
+        const [da, db] = g([a, b]);
+        return [out, da!, db!].map((t) => t.dataSync().slice() as Float32Array);
+      }),
+    );
+  await initBackend('cpu');
+  const expected = run();
+  const r = await initBackend('wasm', { threads: 1 });
+  assert.match(r.tried.at(-1)!.reason, /SIMD batched matMul/);
+  const got = run();
+  assert.equal(got.length, cases.length * 3 - 2);
+  for (let i = 0; i < got.length; i++) {
+    const scale = expected[i]!.reduce((m, v) => Math.max(m, Math.abs(v)), 1);
+    assert.ok(maxAbsDiff(got[i]!, expected[i]!) <= 2e-5 * scale, `output ${i}`);
+  }
+  // Identity shares the data: the clone outlives its source and reads the same values.
+  const x = tf.tensor([1, 2, 3]);
+  const y = tf.clone(x);
+  x.dispose();
+  assert.deepEqual(Array.from(y.dataSync()), [1, 2, 3]);
+  y.dispose();
+});
+
+/** The loss of src/model/loss.ts, written out in float64 from its definition. */
+function xentReference(x: Float32Array, y: Int32Array, n: number, v: number, eps: number) {
+  const loss: number[] = [];
+  const lse: number[] = [];
+  const grad = new Float64Array(n * v);
+  for (let i = 0; i < n; i++) {
+    const row = Array.from(x.subarray(i * v, (i + 1) * v));
+    const m = Math.max(...row);
+    const l = m + Math.log(row.reduce((s, t) => s + Math.exp(t - m), 0));
+    const logp = row.map((t) => t - l);
+    loss.push((1 - eps) * -logp[y[i]!]! + (eps / v) * -logp.reduce((s, t) => s + t, 0));
+    lse.push(l);
+    for (let j = 0; j < v; j++) grad[i * v + j] = Math.exp(logp[j]!) - eps / v - (j === y[i] ? 1 - eps : 0);
+  }
+  return { loss, lse, grad };
+}
+
+test('fused cross-entropy kernels: loss, logsumexp and gradient match a float64 reference', () => {
+  const simd = new SimdKernels();
+  let compared = 0;
+  for (const [n, v, eps, spread] of [[3, 37, 0.1, 4], [4, 1, 0, 1], [2, 8, 0.2, 60], [6, 1031, 0.1, 20]] as const) {
+    const x = values(n * v, n + v).map((t) => t * spread);
+    const y = Int32Array.from({ length: n }, (_, i) => (i * 7 + 3) % v);
+    const ref = xentReference(x, y, n, v, eps);
+    const out = new Float32Array(2 * n);
+    simd.xentForward(x, y, n, v, eps, out);
+    const s = Float32Array.from({ length: n }, (_, i) => 0.5 + i);
+    const g = new Float32Array(n * v);
+    simd.xentBackward(x, y, Float32Array.from(ref.lse), s, n, v, eps, g);
+    for (let i = 0; i < n; i++) {
+      assert.ok(Math.abs(out[2 * i]! - ref.loss[i]!) <= 2e-6 * Math.max(1, Math.abs(ref.loss[i]!)), `loss row ${i} of ${n}×${v}`);
+      assert.ok(Math.abs(out[2 * i + 1]! - ref.lse[i]!) <= 2e-6 * Math.max(1, Math.abs(ref.lse[i]!)), `lse row ${i} of ${n}×${v}`);
+      for (let j = 0; j < v; j++) {
+        const want = s[i]! * ref.grad[i * v + j]!;
+        assert.ok(Math.abs(g[i * v + j]! - want) <= 1e-6 * s[i]!, `grad (${i}, ${j}) of ${n}×${v}: ${g[i * v + j]} vs ${want}`);
+        compared++;
+      }
+    }
+  }
+  assert.equal(compared, 3 * 37 + 4 + 2 * 8 + 6 * 1031);
+  assert.throws(() => simd.xentForward(new Float32Array(4), Int32Array.from([0, 2]), 2, 2, 0.1, new Float32Array(4)), /label 2 outside \[0, 2\)/);
+});
