@@ -118,7 +118,7 @@ const wasmLoader: BackendLoader = async ({ threads, logger }) => {
   }
   if (!(await tf.setBackend('wasm'))) throw new Error(`the wasm backend failed to initialise (wasm files from ${dir})`);
   const simd = tf.env().getBool('WASM_HAS_SIMD_SUPPORT');
-  const kernels = installWasmKernels().note;
+  const kernels = installWasmKernels(threads).note;
   return { name: 'wasm', note: `wasm files from ${dir}${simd ? ', SIMD' : ', no SIMD'}${threadNote}, ${kernels}` };
 };
 

@@ -19,15 +19,18 @@
  * alone) it leaves BatchMatMul as tfjs ships it and says so.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
   reserve(bytes: number): void;
   packA(src: number, out: number, m: number, k: number, rs: number, cs: number, mp: number): void;
-  packB(src: number, out: number, k: number, n: number, rs: number, cs: number): void;
-  gemm(a: number, bp: number, c: number, mp: number, k: number, np: number): void;
+  packB(src: number, out: number, k: number, n: number, rs: number, cs: number, p0: number, p1: number): void;
+  gemm(a: number, bp: number, c: number, mp: number, k: number, np: number, p0: number, p1: number): void;
   xentForward(x: number, y: number, n: number, v: number, eps: number, out: number): void;
   xentBackward(x: number, y: number, lse: number, s: number, n: number, v: number, eps: number): void;
 }
@@ -44,20 +47,84 @@ export interface BatchedProduct {
 }
 
 export const KERNELS_WASM = fileURLToPath(new URL('./simd/kernels.wasm', import.meta.url));
+export const KERNELS_RELAXED_WASM = fileURLToPath(new URL('./simd/kernels-relaxed.wasm', import.meta.url));
+const WORKER_SCRIPT = fileURLToPath(new URL('./simd-worker.js', import.meta.url));
 
 /** Names of the kernels added to the wasm backend (src/model/loss.ts uses them when registered). */
 export const XENT_KERNEL = 'LabelSmoothedXent';
 export const XENT_GRAD_KERNEL = 'LabelSmoothedXentGrad';
 
+/** Below this many multiply-adds a product runs on the calling thread alone (waking a worker costs more). */
+const PARALLEL_MIN_MACS = 1 << 20;
+
+/**
+ * The relaxed-SIMD build when this engine runs it: V8 11.4+ does by default; Node 20's V8 11.3
+ * has it behind --experimental-wasm-relaxed-simd, which is set here (it only widens what
+ * WebAssembly.validate accepts). Otherwise the plain SIMD build.
+ */
+export function loadKernelBytes(preferRelaxed = true): { bytes: Uint8Array<ArrayBuffer>; relaxed: boolean } {
+  if (preferRelaxed && existsSync(KERNELS_RELAXED_WASM)) {
+    const relaxed = new Uint8Array(readFileSync(KERNELS_RELAXED_WASM));
+    if (!WebAssembly.validate(relaxed)) setFlagsFromString('--experimental-wasm-relaxed-simd');
+    if (WebAssembly.validate(relaxed)) return { bytes: relaxed, relaxed: true };
+  }
+  return { bytes: new Uint8Array(readFileSync(KERNELS_WASM)), relaxed: false };
+}
+
+/** One worker thread and its control block (layout in ./simd-worker.ts). */
+interface Helper {
+  worker: Worker;
+  ctl: Int32Array;
+  seq: number;
+}
+
 /**
  * The SIMD kernels on Float32Arrays in any memory (tfjs's heap views included): operands are
- * copied into this module's own memory, which grows to the largest call and is reused.
+ * copied into this module's own shared memory, which grows to the largest call and is reused.
+ * With threads > 1, threads − 1 workers run the same module on that memory and each multiplies
+ * its share of B's column panels.
  */
 export class SimdKernels {
   private readonly x: KernelExports;
+  private readonly memory: WebAssembly.Memory;
+  private readonly helpers: Helper[] = [];
+  /** Whether the fused multiply-add build is running. */
+  readonly relaxed: boolean;
 
-  constructor(bytes: Uint8Array<ArrayBuffer> = new Uint8Array(readFileSync(KERNELS_WASM))) {
-    this.x = new WebAssembly.Instance(new WebAssembly.Module(bytes), {}).exports as unknown as KernelExports;
+  constructor(opts: { threads?: number; preferRelaxed?: boolean } = {}) {
+    const { bytes, relaxed } = loadKernelBytes(opts.preferRelaxed ?? true);
+    this.relaxed = relaxed;
+    const module = new WebAssembly.Module(bytes);
+    this.memory = new WebAssembly.Memory({ initial: 16, maximum: 32768, shared: true });
+    this.x = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
+    for (let i = 1; i < (opts.threads ?? 1); i++) {
+      const ctl = new Int32Array(new SharedArrayBuffer(16 * 4));
+      const worker = new Worker(WORKER_SCRIPT, { workerData: { module, memory: this.memory, ctl } });
+      worker.unref(); // an idle helper never keeps the process alive
+      this.helpers.push({ worker, ctl, seq: 0 });
+    }
+  }
+
+  /** Helpers that have started (they take a moment; until then the calling thread does all). */
+  private readyHelpers(): Helper[] {
+    return this.helpers.filter((h) => Atomics.load(h.ctl, 2) === 1);
+  }
+
+  /** Resolves once every worker has started (or after timeoutMs); returns how many have. */
+  async ready(timeoutMs = 10_000): Promise<number> {
+    const until = Date.now() + timeoutMs;
+    while (this.readyHelpers().length < this.helpers.length && Date.now() < until) await new Promise((r) => setTimeout(r, 5));
+    return this.readyHelpers().length;
+  }
+
+  /** Stops the workers (tests; a process exits without it). */
+  async close(): Promise<void> {
+    for (const h of this.helpers) {
+      Atomics.store(h.ctl, 0, -1);
+      Atomics.notify(h.ctl, 0);
+    }
+    await Promise.all(this.helpers.map((h) => h.worker.terminate()));
+    this.helpers.length = 0;
   }
 
   /** Label-smoothed cross-entropy per row: out [n, 2] = (loss_i, logsumexp_i) of logits [n, v]. */
@@ -122,16 +189,29 @@ export class SimdKernels {
     // Element (i, kk) of A is at i·rs + kk·cs; the transposed layouts just swap the strides.
     const [aRs, aCs] = p.transposeA ? [1, m] : [k, 1];
     const [bRs, bCs] = p.transposeB ? [1, k] : [n, 1];
+    const panels = np >> 3;
+    const helpers = m * k * n >= PARALLEL_MIN_MACS ? this.readyHelpers().slice(0, panels - 1) : [];
+    const share = Math.ceil(panels / (helpers.length + 1));
     for (let i = 0; i < batch; i++) {
       if (i === 0 || batchA > 1) {
         viewA.set(a.subarray((batchA > 1 ? i : 0) * sizeA, ((batchA > 1 ? i : 0) + 1) * sizeA));
         this.x.packA(offA, offPA, m, k, aRs, aCs, mp);
       }
-      if (i === 0 || batchB > 1) {
-        viewB.set(b.subarray((batchB > 1 ? i : 0) * sizeB, ((batchB > 1 ? i : 0) + 1) * sizeB));
-        this.x.packB(offB, offPB, k, n, bRs, bCs);
-      }
-      this.x.gemm(offPA, offPB, offC, mp, k, np);
+      const packB = i === 0 || batchB > 1;
+      if (packB) viewB.set(b.subarray((batchB > 1 ? i : 0) * sizeB, ((batchB > 1 ? i : 0) + 1) * sizeB));
+      // Helper h packs (when B changed) and multiplies panels [(h+1)·share, (h+2)·share); this
+      // thread the first share.
+      helpers.forEach((h, j) => {
+        const p0 = Math.min(panels, (j + 1) * share);
+        const p1 = Math.min(panels, (j + 2) * share);
+        h.ctl.set([packB ? 1 : 0, offB, offPA, offPB, offC, mp, k, np, n, bRs, bCs, p0, p1], 3);
+        Atomics.store(h.ctl, 0, ++h.seq);
+        Atomics.notify(h.ctl, 0);
+      });
+      const mine = Math.min(panels, share);
+      if (packB) this.x.packB(offB, offPB, k, n, bRs, bCs, 0, mine);
+      this.x.gemm(offPA, offPB, offC, mp, k, np, 0, mine);
+      for (const h of helpers) while (Atomics.load(h.ctl, 1) !== h.seq) Atomics.wait(h.ctl, 1, h.seq - 1);
       if (np === n) out.set(viewC.subarray(0, m * n), i * m * n);
       else for (let r = 0; r < m; r++) out.set(viewC.subarray(r * np, r * np + n), (i * m + r) * n);
     }
@@ -151,13 +231,16 @@ interface WasmBackendLike {
 
 let installed: { note: string } | undefined;
 
-/** The product tfjs-backend-wasm's BatchMatMul would run as its scalar loop, in 3-D terms; null when XNNPACK takes it. */
-export function slowWasmProduct(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean): (BatchedProduct & { outShape: number[] }) | null {
+/**
+ * A matMul in 3-D terms for SimdKernels, or null to leave it to tfjs's kernel: the plain
+ * products XNNPACK is fast at (unless `all`), and batches that do not broadcast (tfjs's error).
+ */
+export function wasmProduct(aShape: number[], bShape: number[], transposeA: boolean, transposeB: boolean, all = false): (BatchedProduct & { outShape: number[] }) | null {
   const ar = aShape.length;
   const br = bShape.length;
   const batchA = tf.util.sizeFromShape(aShape.slice(0, -2));
   const batchB = tf.util.sizeFromShape(bShape.slice(0, -2));
-  if (!transposeA && !transposeB && batchA === 1 && batchB === 1) return null;
+  if (!all && !transposeA && !transposeB && batchA === 1 && batchB === 1) return null;
   const batch = Math.max(batchA, batchB);
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
   const m = transposeA ? aShape[ar - 1]! : aShape[ar - 2]!;
@@ -173,7 +256,7 @@ export function slowWasmProduct(aShape: number[], bShape: number[], transposeA: 
  * Replaces the wasm BatchMatMul (its slow cases) and Identity. Idempotent; returns a note for
  * the backend log line.
  */
-export function installWasmKernels(): { note: string } {
+export function installWasmKernels(threads = 1): { note: string } {
   if (installed) return installed;
   const identity = tf.getKernel('Identity', 'wasm');
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
@@ -196,7 +279,7 @@ export function installWasmKernels(): { note: string } {
     installed = { note: `tfjs's BatchMatMul and no fused loss (no ${KERNELS_WASM}: run npm run build)` };
     return installed;
   }
-  const simd = new SimdKernels();
+  const simd = new SimdKernels({ threads: Math.max(1, Math.min(threads, availableParallelism())) });
   const xnnOrLoop = matMul.kernelFunc;
   tf.unregisterKernel('BatchMatMul', 'wasm');
   tf.registerKernel({
@@ -205,7 +288,9 @@ export function installWasmKernels(): { note: string } {
     kernelFunc: (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      const p = a.dtype === 'float32' && b.dtype === 'float32' ? slowWasmProduct(a.shape, b.shape, transposeA, transposeB) : null;
+      // With fused multiply-add every float32 product is ours (1.5× XNNPACK's per thread);
+      // without it XNNPACK keeps the plain products it is fast at.
+      const p = a.dtype === 'float32' && b.dtype === 'float32' ? wasmProduct(a.shape, b.shape, transposeA, transposeB, simd.relaxed) : null;
       if (!p) return xnnOrLoop(args);
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput(p.outShape, 'float32');
@@ -258,6 +343,6 @@ export function installWasmKernels(): { note: string } {
       return out;
     },
   });
-  installed = { note: 'SIMD batched matMul and fused loss' };
+  installed = { note: `matMul on ${simd.relaxed ? 'fused multiply-add' : 'SIMD for batched/transposed products'} (${threads} thread${threads > 1 ? 's' : ''}), fused loss` };
   return installed;
 }

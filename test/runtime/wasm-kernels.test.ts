@@ -4,10 +4,11 @@
  * kernels as tfjs dispatches them, gradients included).
  */
 import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
-import { SimdKernels, slowWasmProduct, type BatchedProduct } from '../../src/runtime/wasm-kernels.js';
+import { SimdKernels, wasmProduct, type BatchedProduct } from '../../src/runtime/wasm-kernels.js';
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -78,6 +79,27 @@ test('SimdKernels: every transpose combination, broadcast batches and ragged siz
   assert.equal(compared, shapes.length * 4);
 });
 
+test('SimdKernels with a worker thread, plain and fused multiply-add builds: large products split by panels match the float64 loop', async () => {
+  for (const preferRelaxed of [false, true]) {
+    const simd = new SimdKernels({ threads: 2, preferRelaxed });
+    try {
+      assert.equal(await simd.ready(), 1, 'the worker started');
+      // m·k·n ≥ 2^20 so the worker takes half of the panels; n off the 8-column panels.
+      for (const [batchA, batchB, m, k, n, transposeB] of [[1, 1, 128, 96, 100, false], [2, 1, 64, 128, 130, true]] as const) {
+        const p = { batchA, batchB, m, k, n, transposeA: false, transposeB };
+        const a = values(batchA * m * k, 3);
+        const b = values(batchB * k * n, 4);
+        const out = new Float32Array(Math.max(batchA, batchB) * m * n).fill(Number.NaN);
+        simd.matMul(a, b, out, p);
+        const d = maxAbsDiff(out, reference(a, b, p));
+        assert.ok(d <= 1e-5 * k, `${preferRelaxed ? 'relaxed' : 'plain'} ${JSON.stringify(p)}: ${d}`);
+      }
+    } finally {
+      await simd.close();
+    }
+  }
+});
+
 test('SimdKernels refuses batches that do not broadcast and an output of the wrong size', () => {
   const gemm = new SimdKernels();
   const p = { batchA: 2, batchB: 3, m: 1, k: 1, n: 1, transposeA: false, transposeB: false };
@@ -85,13 +107,13 @@ test('SimdKernels refuses batches that do not broadcast and an output of the wro
   assert.throws(() => gemm.matMul(new Float32Array(1), new Float32Array(1), new Float32Array(2), { ...p, batchA: 1, batchB: 1 }), /output of 2 floats/);
 });
 
-test('slowWasmProduct: only the products tfjs-backend-wasm runs as a scalar loop are taken', () => {
-  assert.equal(slowWasmProduct([8, 512], [512, 64], false, false), null); // XNNPACK's case
-  assert.equal(slowWasmProduct([1, 8, 512], [1, 512, 64], false, false), null);
-  assert.deepEqual(slowWasmProduct([8, 512], [64, 512], false, true)?.outShape, [8, 64]);
-  assert.deepEqual(slowWasmProduct([2, 3, 5, 4], [2, 3, 4, 6], false, false)?.outShape, [2, 3, 5, 6]);
-  assert.deepEqual(slowWasmProduct([2, 3, 4, 5], [1, 1, 4, 6], true, false)?.outShape, [2, 3, 5, 6]);
-  assert.equal(slowWasmProduct([2, 5, 4], [3, 4, 6], false, false), null); // 2 against 3: tfjs's error
+test('wasmProduct: only the products tfjs-backend-wasm runs as a scalar loop are taken', () => {
+  assert.equal(wasmProduct([8, 512], [512, 64], false, false), null); // XNNPACK's case
+  assert.equal(wasmProduct([1, 8, 512], [1, 512, 64], false, false), null);
+  assert.deepEqual(wasmProduct([8, 512], [64, 512], false, true)?.outShape, [8, 64]);
+  assert.deepEqual(wasmProduct([2, 3, 5, 4], [2, 3, 4, 6], false, false)?.outShape, [2, 3, 5, 6]);
+  assert.deepEqual(wasmProduct([2, 3, 4, 5], [1, 1, 4, 6], true, false)?.outShape, [2, 3, 5, 6]);
+  assert.equal(wasmProduct([2, 5, 4], [3, 4, 6], false, false), null); // 2 against 3: tfjs's error
 });
 
 test('on the wasm backend, matMul (forward and gradients) and clone agree with the cpu backend', async () => {
@@ -118,7 +140,7 @@ test('on the wasm backend, matMul (forward and gradients) and clone agree with t
   await initBackend('cpu');
   const expected = run();
   const r = await initBackend('wasm', { threads: 1 });
-  assert.match(r.tried.at(-1)!.reason, /SIMD batched matMul/);
+  assert.match(r.tried.at(-1)!.reason, /matMul on (fused multiply-add|SIMD for batched\/transposed products) \(1 thread\), fused loss/);
   const got = run();
   assert.equal(got.length, cases.length * 3 - 2);
   for (let i = 0; i < got.length; i++) {
@@ -174,4 +196,17 @@ test('fused cross-entropy kernels: loss, logsumexp and gradient match a float64 
   }
   assert.equal(compared, 3 * 37 + 4 + 2 * 8 + 6 * 1031);
   assert.throws(() => simd.xentForward(new Float32Array(4), Int32Array.from([0, 2]), 2, 2, 0.1, new Float32Array(4)), /label 2 outside \[0, 2\)/);
+});
+
+test('a process whose SimdKernels has a worker thread ends by itself', () => {
+  const mod = new URL('../../src/runtime/wasm-kernels.js', import.meta.url).href;
+  const script =
+    `import { SimdKernels } from ${JSON.stringify(mod)};` +
+    'const s = new SimdKernels({ threads: 2 }); console.log(await s.ready());' +
+    'const out = new Float32Array(256 * 512);' +
+    's.matMul(new Float32Array(256 * 512).fill(1), new Float32Array(512 * 512).fill(1), out, { batchA: 1, batchB: 1, m: 256, k: 512, n: 512, transposeA: false, transposeB: false });' +
+    'console.log(out[0], out[out.length - 1]);';
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(r.stdout.trim().split('\n'), ['1', '512 512']);
 });

@@ -1,9 +1,17 @@
-// AssemblyScript (compiled by `npm run build:wasm` to dist/src/runtime/simd/gemm.wasm; excluded
-// from tsc). A single-precision matrix product with 128-bit SIMD for the matMuls that
-// tfjs-backend-wasm 4.22 runs as a scalar triple loop: every batched one and every one with a
-// transposed operand (attention scores and their gradients). ../wasm-kernels.ts copies operands
-// into this module's memory, packs them here, multiplies and copies the result out.
-// Pointers are byte offsets into this module's memory; sizes and strides count floats.
+// AssemblyScript (compiled by `npm run build:wasm` into dist/src/runtime/simd/kernels*.wasm;
+// excluded from tsc). A single-precision matrix product with 128-bit SIMD. ../wasm-kernels.ts
+// copies operands into this module's (shared) memory, packs them here, multiplies — the panels
+// of B split between the calling thread and its workers — and copies the result out.
+// Two builds: kernels.wasm multiplies then adds; kernels-relaxed.wasm uses relaxed SIMD's fused
+// multiply-add (one instruction where the CPU has FMA: about 1.5× the throughput).
+// Pointers are byte offsets into the memory; sizes and strides count floats.
+
+// @ts-ignore: decorator
+@inline
+function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
 
 /** Grows memory so that the first `bytes` bytes are addressable. */
 export function reserve(bytes: usize): void {
@@ -33,11 +41,10 @@ export function packA(src: usize, out: usize, M: i32, K: i32, rs: i32, cs: i32, 
 /**
  * B [K, N] (element (k, j) at src + 4·(k·rs + j·cs)) → panels of 8 columns, each K × 8
  * contiguous: out[p][k][0..8) = B[k][8p .. 8p+8), columns past N zero. The multiply then reads
- * one panel front to back.
+ * one panel front to back. Packs panels p0 ≤ p < p1 (a thread packs the panels it multiplies).
  */
-export function packB(src: usize, out: usize, K: i32, N: i32, rs: i32, cs: i32): void {
-  const panels = (N + 7) >> 3;
-  for (let p = 0; p < panels; p++) {
+export function packB(src: usize, out: usize, K: i32, N: i32, rs: i32, cs: i32, p0: i32, p1: i32): void {
+  for (let p = p0; p < p1; p++) {
     const j0 = p << 3;
     const w = min(8, N - j0);
     let o = out + ((<usize>p * <usize>K) << 5);
@@ -55,14 +62,14 @@ export function packB(src: usize, out: usize, K: i32, N: i32, rs: i32, cs: i32):
 
 /**
  * C [Mp, Np] = A [Mp, K] · B for A packed by packA (Mp a multiple of 4) and B packed by packB
- * (Np = 8 · panels). Each 4 × 8 block of C stays in eight registers for the whole K loop: per k,
- * two loads of B, four broadcasts of A, eight multiply-adds of four lanes.
+ * (Np = 8 · panels), columns of panels p0 ≤ p < p1 only. Each 4 × 8 block of C stays in eight
+ * registers for the whole K loop: per k, two loads of B, four broadcasts of A, eight
+ * multiply-adds of four lanes.
  */
-export function gemm(a: usize, bp: usize, c: usize, Mp: i32, K: i32, Np: i32): void {
+export function gemm(a: usize, bp: usize, c: usize, Mp: i32, K: i32, Np: i32, p0: i32, p1: i32): void {
   const rowA = <usize>K << 2;
   const rowC = <usize>Np << 2;
-  const panels = Np >> 3;
-  for (let p = 0; p < panels; p++) {
+  for (let p = p0; p < p1; p++) {
     const panel = bp + ((<usize>p * <usize>K) << 5);
     for (let i = 0; i < Mp; i += 4) {
       let a0 = a + <usize>i * rowA;
@@ -78,17 +85,17 @@ export function gemm(a: usize, bp: usize, c: usize, Mp: i32, K: i32, Np: i32): v
         const b0 = v128.load(b);
         const b1 = v128.load(b, 16);
         let s = f32x4.splat(load<f32>(a0));
-        c00 = f32x4.add(c00, f32x4.mul(s, b0));
-        c01 = f32x4.add(c01, f32x4.mul(s, b1));
+        c00 = madd(s, b0, c00);
+        c01 = madd(s, b1, c01);
         s = f32x4.splat(load<f32>(a1));
-        c10 = f32x4.add(c10, f32x4.mul(s, b0));
-        c11 = f32x4.add(c11, f32x4.mul(s, b1));
+        c10 = madd(s, b0, c10);
+        c11 = madd(s, b1, c11);
         s = f32x4.splat(load<f32>(a2));
-        c20 = f32x4.add(c20, f32x4.mul(s, b0));
-        c21 = f32x4.add(c21, f32x4.mul(s, b1));
+        c20 = madd(s, b0, c20);
+        c21 = madd(s, b1, c21);
         s = f32x4.splat(load<f32>(a3));
-        c30 = f32x4.add(c30, f32x4.mul(s, b0));
-        c31 = f32x4.add(c31, f32x4.mul(s, b1));
+        c30 = madd(s, b0, c30);
+        c31 = madd(s, b1, c31);
         a0 += 4;
         a1 += 4;
         a2 += 4;
