@@ -99,8 +99,11 @@ export class SimdKernels {
     this.x = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
     for (let i = 1; i < (opts.threads ?? 1); i++) {
       const ctl = new Int32Array(new SharedArrayBuffer(16 * 4));
-      const worker = new Worker(WORKER_SCRIPT, { workerData: { module, memory: this.memory, ctl } });
+      // execArgv: [] — the parent's flags (say --input-type) can stop a worker from starting.
+      const worker = new Worker(WORKER_SCRIPT, { workerData: { module, memory: this.memory, ctl }, execArgv: [] });
       worker.unref(); // an idle helper never keeps the process alive
+      // A worker that fails to start never marks itself ready, so it is never given work.
+      worker.on('error', () => undefined);
       this.helpers.push({ worker, ctl, seq: 0 });
     }
   }
