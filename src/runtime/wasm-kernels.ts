@@ -54,6 +54,13 @@ const WORKER_SCRIPT = fileURLToPath(new URL('./simd-worker.js', import.meta.url)
 export const XENT_KERNEL = 'LabelSmoothedXent';
 export const XENT_GRAD_KERNEL = 'LabelSmoothedXentGrad';
 
+/**
+ * A plain product goes to our kernel (when it has fused multiply-add) only from this many rows of
+ * A: it copies and packs B on every call, where XNNPACK keeps B packed between calls, which wins
+ * for the few rows of decoding. Measured crossover on t5-small's shapes, 2 threads: 128–256 rows.
+ */
+const PLAIN_MIN_ROWS = 256;
+
 /** Below this many multiply-adds a product runs on the calling thread alone (waking a worker costs more). */
 const PARALLEL_MIN_MACS = 1 << 20;
 
@@ -261,6 +268,12 @@ export function wasmProduct(aShape: number[], bShape: number[], transposeA: bool
  */
 export function installWasmKernels(threads = 1): { note: string } {
   if (installed) return installed;
+  // HYPERLOADER_WASM_KERNELS=off keeps tfjs's stock kernels (before/after benchmarks; a way out
+  // should one of these ever misbehave).
+  if (process.env.HYPERLOADER_WASM_KERNELS === 'off') {
+    installed = { note: "tfjs's stock kernels (HYPERLOADER_WASM_KERNELS=off)" };
+    return installed;
+  }
   const identity = tf.getKernel('Identity', 'wasm');
   const matMul = tf.getKernel('BatchMatMul', 'wasm');
   if (!identity || !matMul) throw new Error('installWasmKernels: the wasm backend is not registered');
@@ -291,9 +304,11 @@ export function installWasmKernels(threads = 1): { note: string } {
     kernelFunc: (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      // With fused multiply-add every float32 product is ours (1.5× XNNPACK's per thread);
-      // without it XNNPACK keeps the plain products it is fast at.
-      const p = a.dtype === 'float32' && b.dtype === 'float32' ? wasmProduct(a.shape, b.shape, transposeA, transposeB, simd.relaxed) : null;
+      // With fused multiply-add, plain products with many rows are ours too (1.5× XNNPACK's
+      // throughput per thread); otherwise XNNPACK keeps the plain products.
+      const rows = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
+      const all = simd.relaxed && rows >= PLAIN_MIN_ROWS;
+      const p = a.dtype === 'float32' && b.dtype === 'float32' ? wasmProduct(a.shape, b.shape, transposeA, transposeB, all) : null;
       if (!p) return xnnOrLoop(args);
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput(p.outShape, 'float32');
