@@ -16,11 +16,11 @@ import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
-const GROUPS = ['forward', 'train-full', 'train-frozen', 'decode'] as const;
+const GROUPS = ['forward', 'train-full', 'train-frozen', 'train-hyperloader', 'decode'] as const;
 const { values: args } = parseArgs({
   options: {
     shape: { type: 'string', default: 'small' },
-    groups: { type: 'string', default: 'train-frozen,decode' },
+    groups: { type: 'string', default: 'train-frozen,train-hyperloader,decode' },
     threads: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '3' },
@@ -100,6 +100,13 @@ function main(): void {
     }
     const a = median(tf.map((r) => r.ms));
     const b = median(pt.map((r) => r.ms));
+    // Both sides report their trainable parameters where the step has a PEFT part: equal counts
+    // are the check that the reference does the same work.
+    const count = (r: Row) => /trainable (\d+)/.exec(r.note ?? '')?.[1];
+    if (count(tf[0]!) && count(pt[0]!)) {
+      const same = count(tf[0]!) === count(pt[0]!);
+      console.log(`  ${g}: trainable parameters tfjs ${count(tf[0]!)}, pytorch ${count(pt[0]!)}${same ? ' (the same)' : ' — DIFFERENT: the two sides do not do the same work'}`);
+    }
     table.push([g, tf[0]!.what, a.toFixed(1), b.toFixed(1), (a / b).toFixed(2)]);
   }
   const head = ['group', 'tfjs step', 'tfjs wasm ms', 'pytorch ms', 'tfjs / pytorch'];

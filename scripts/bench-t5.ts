@@ -1,7 +1,9 @@
 /**
  * T5 speed benchmark (issue 3): forward, forward+backward+update, and greedy decoding (cached vs
  * uncached) per backend, for a tiny config and the t5-small shape, at batch 8 × 64 source /
- * 32 target tokens. The train step is loss + gradients + the project's AdamW (src/train). Each
+ * 32 target tokens. The train step is loss + gradients + the project's AdamW (src/train);
+ * train-hyperloader is HyperLoader's step on the frozen backbone (modules generated for the
+ * batch's task, loss, gradients, clipping at 1.0, AdamW), as scripts/bench-reference.py does it. Each
  * number is the median over --steps runs after one warm-up; `naive` rows use plain tfjs calls
  * (tfjs's own matMul/gather gradients) instead of the fast paths of src/model.
  *
@@ -22,12 +24,14 @@ import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/runtime/backend.js';
 import { t5ConfigFromShape, type T5Config } from '../src/model/config.js';
-import { t5ShapeSchema } from '../src/config/schema.js';
+import { peftSchema, t5ShapeSchema } from '../src/config/schema.js';
 import { T5Model } from '../src/model/t5-model.js';
 import { encode, decode } from '../src/model/forward.js';
 import { seq2seqLoss } from '../src/model/loss.js';
 import { greedyGenerate, greedyGenerateUncached } from '../src/model/generate.js';
-import { AdamW } from '../src/train/optimizer.js';
+import { AdamW, clipByGlobalNorm } from '../src/train/optimizer.js';
+import { resolvePeftPlan } from '../src/peft/config.js';
+import { PeftModel } from '../src/peft/model.js';
 
 const SHAPES: Record<string, object> = {
   tiny: { vocab_size: 1024, d_model: 64, d_kv: 16, d_ff: 128, num_layers: 2, num_heads: 4 },
@@ -36,7 +40,7 @@ const SHAPES: Record<string, object> = {
 const BATCH = 8;
 const SRC = 64;
 const TGT = 32;
-const GROUPS = ['forward', 'train-full', 'train-frozen', 'decode'] as const;
+const GROUPS = ['forward', 'train-full', 'train-frozen', 'train-hyperloader', 'decode'] as const;
 type Group = (typeof GROUPS)[number];
 
 const { values: args } = parseArgs({
@@ -140,6 +144,28 @@ async function runGroup(backend: string, config: string, variant: 'fast' | 'naiv
       const flat = counts.length > 1 && counts.every((c) => c === counts[1]) ? 'numTensors flat' : `numTensors ${counts.join(',')}`;
       const what = group === 'train-full' ? 'all weights' : 'frozen backbone';
       row(`train step, ${what} (${variant})`, t, trainTokens, [flat, heapNote(backend)].filter(Boolean).join(', '));
+    } else if (group === 'train-hyperloader') {
+      // The paper's variant and defaults (bottleneck d_model/32, LoRA rank 8), seven tasks.
+      const tasks = ['movieTrivia', 'movie', 'restaurant', 'atis', 'snips', 'mtod', 'mtop'];
+      const peft = new PeftModel(model, resolvePeftPlan(peftSchema.parse({ variant: 'hyperloader' }), cfg, tasks), { seed: 3 });
+      const vars = peft.trainableVariables();
+      const byVar = new Map([...vars].map(([k, v]) => [v.name, k]));
+      const opt = new AdamW(vars, { beta1: 0.9, beta2: 0.999, eps: 1e-8, weightDecay: 0 });
+      const t = await timeIt(n, (i) => {
+        const { value, grads } = tf.variableGrads(() => {
+          const hooks = peft.hooks(peft.modules(tasks[0]!)); // generated inside the step: the generators get gradients
+          const o = { hooks, training: true, dropoutSeed: i, naive };
+          const logits = decode(model, dec, encode(model, ids, mask, o), mask, o);
+          return seq2seqLoss(logits, labels, { labelSmoothing: 0.1, reduction: 'sum', naive });
+        }, [...vars.values()]);
+        value.dataSync();
+        const clipped = clipByGlobalNorm(Object.fromEntries(Object.entries(grads).map(([k, g]) => [byVar.get(k)!, g])), 1.0);
+        opt.apply(clipped.grads, 1e-4);
+        tf.dispose([value, ...Object.values(grads), ...Object.values(clipped.grads)]);
+      });
+      opt.dispose();
+      const trainable = [...vars.values()].reduce((sum, v) => sum + v.size, 0);
+      row(`train step, HyperLoader on the frozen backbone (${variant})`, t, trainTokens, [`trainable ${trainable}`, heapNote(backend)].filter(Boolean).join(', '));
     } else {
       // The random model seldom says EOS, so every run makes decodeTokens steps.
       const cached = await timeIt(Math.max(1, Math.min(n, 2)), async () => {
