@@ -27,7 +27,7 @@ import * as tf from '@tensorflow/tfjs';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
-  reserve(bytes: number): void;
+  reserve(bytes: number): number;
   packA(src: number, out: number, m: number, k: number, rs: number, cs: number, mp: number): void;
   packB(src: number, out: number, k: number, n: number, rs: number, cs: number, p0: number, p1: number): void;
   gemm(a: number, bp: number, c: number, mp: number, k: number, np: number, p0: number, p1: number): void;
@@ -97,12 +97,15 @@ export class SimdKernels {
   private readonly helpers: Helper[] = [];
   /** Whether the fused multiply-add build is running. */
   readonly relaxed: boolean;
+  private readonly maxBytes: number;
 
-  constructor(opts: { threads?: number; preferRelaxed?: boolean } = {}) {
+  /** maxPages: the memory's limit in 64 KiB pages (at most 32768, 2 GiB; tests lower it). */
+  constructor(opts: { threads?: number; preferRelaxed?: boolean; maxPages?: number } = {}) {
     const { bytes, relaxed } = loadKernelBytes(opts.preferRelaxed ?? true);
     this.relaxed = relaxed;
     const module = new WebAssembly.Module(bytes);
-    this.memory = new WebAssembly.Memory({ initial: 16, maximum: 32768, shared: true });
+    this.maxBytes = (opts.maxPages ?? 32768) * 65536;
+    this.memory = new WebAssembly.Memory({ initial: 2, maximum: this.maxBytes / 65536, shared: true });
     this.x = new WebAssembly.Instance(module, { env: { memory: this.memory } }).exports as unknown as KernelExports;
     for (let i = 1; i < (opts.threads ?? 1); i++) {
       const ctl = new Int32Array(new SharedArrayBuffer(16 * 4));
@@ -118,6 +121,13 @@ export class SimdKernels {
   /** Helpers that have started (they take a moment; until then the calling thread does all). */
   private readyHelpers(): Helper[] {
     return this.helpers.filter((h) => Atomics.load(h.ctl, 2) === 1);
+  }
+
+  /** Like a failed malloc in tfjs's own wasm: an abort that src/train/memory.ts reports as out of memory. */
+  private reserveOrAbort(bytes: number): void {
+    if (!this.x.reserve(bytes)) {
+      throw new WebAssembly.RuntimeError(`Aborted(OOM): the SIMD kernels need ${(bytes / 2 ** 20).toFixed(1)} MiB, more than their memory can grow to (${(this.maxBytes / 2 ** 20).toFixed(1)} MiB)`);
+    }
   }
 
   /** Resolves once every worker has started (or after timeoutMs); returns how many have. */
@@ -144,7 +154,7 @@ export class SimdKernels {
     const offX = 65536;
     const offY = offX + 4 * n * v;
     const offO = offY + 4 * n;
-    this.x.reserve(offO + 8 * n);
+    this.reserveOrAbort(offO + 8 * n);
     const buf = this.x.memory.buffer;
     new Float32Array(buf, offX, n * v).set(logits);
     new Int32Array(buf, offY, n).set(labels);
@@ -160,7 +170,7 @@ export class SimdKernels {
     const offY = offX + 4 * n * v;
     const offL = offY + 4 * n;
     const offS = offL + 4 * n;
-    this.x.reserve(offS + 4 * n);
+    this.reserveOrAbort(offS + 4 * n);
     const buf = this.x.memory.buffer;
     new Float32Array(buf, offX, n * v).set(logits);
     new Int32Array(buf, offY, n).set(labels);
@@ -172,15 +182,16 @@ export class SimdKernels {
 
   /**
    * a: batchA × (m×k, or k×m when transposeA); b: batchB × (k×n, or n×k when transposeB);
-   * out: max(batchA, batchB) × m×n. A batch of 1 broadcasts against the other.
+   * out: max(batchA, batchB) × m×n. A batch of 1 broadcasts against the other. False (nothing
+   * computed) when the operands do not fit in this module's memory.
    */
-  matMul(a: Float32Array, b: Float32Array, out: Float32Array, p: BatchedProduct): void {
+  matMul(a: Float32Array, b: Float32Array, out: Float32Array, p: BatchedProduct): boolean {
     const { m, k, n, batchA, batchB } = p;
     const batch = Math.max(batchA, batchB);
     if (batchA !== batch && batchA !== 1) throw new Error(`matMul: batch ${batchA} of A against ${batchB} of B`);
     if (batchB !== batch && batchB !== 1) throw new Error(`matMul: batch ${batchB} of B against ${batchA} of A`);
     if (out.length !== batch * m * n) throw new Error(`matMul: output of ${out.length} floats for ${batch}×${m}×${n}`);
-    if (out.length === 0) return;
+    if (out.length === 0) return true;
     const mp = (m + 3) & ~3;
     const np = (n + 7) & ~7;
     const sizeA = m * k;
@@ -191,7 +202,7 @@ export class SimdKernels {
     const offPA = offB + 4 * sizeB;
     const offPB = offPA + 4 * mp * k;
     const offC = offPB + 4 * np * k;
-    this.x.reserve(offC + 4 * mp * np);
+    if (!this.x.reserve(offC + 4 * mp * np)) return false;
     const buf = this.x.memory.buffer; // after reserve: growing replaces the buffer
     const viewA = new Float32Array(buf, offA, sizeA);
     const viewB = new Float32Array(buf, offB, sizeB);
@@ -225,6 +236,7 @@ export class SimdKernels {
       if (np === n) out.set(viewC.subarray(0, m * n), i * m * n);
       else for (let r = 0; r < m; r++) out.set(viewC.subarray(r * np, r * np + n), (i * m + r) * n);
     }
+    return true;
   }
 }
 
@@ -237,6 +249,7 @@ interface WasmBackendLike {
   makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo;
   typedArrayFromHeap(t: tf.TensorInfo): tf.TypedArray;
   incRef(dataId: object): void;
+  disposeData(dataId: object): boolean;
 }
 
 let installed: { note: string } | undefined;
@@ -312,13 +325,16 @@ export function installWasmKernels(threads = 1): { note: string } {
       if (!p) return xnnOrLoop(args);
       const backend = args.backend as unknown as WasmBackendLike;
       const out = backend.makeOutput(p.outShape, 'float32');
-      simd.matMul(
+      const done = simd.matMul(
         backend.typedArrayFromHeap(a) as Float32Array,
         backend.typedArrayFromHeap(b) as Float32Array,
         backend.typedArrayFromHeap(out) as Float32Array,
         p,
       );
-      return out;
+      if (done) return out;
+      // Too big for this module's memory: tfjs's own kernel, which works in tfjs's heap.
+      backend.disposeData(out.dataId);
+      return xnnOrLoop(args);
     },
   });
   tf.registerKernel({

@@ -104,7 +104,16 @@ export async function saveCheckpoint(runDir: string, label: CheckpointLabel, mod
   await faultTestPause();
   await rename(tmp, target);
   await fsyncDir(parent);
-  await rm(old, { recursive: true, force: true });
+  await removeAside(parent, label);
+}
+
+/**
+ * Removes previous versions set aside by the write (`.last.old-<pid>`), this process's and any a
+ * kill left between the final rename and this removal: with the new checkpoint in place they are
+ * older than it. (The run lock means no other process is writing here.)
+ */
+async function removeAside(parent: string, label: CheckpointLabel): Promise<void> {
+  for (const n of await readdir(parent)) if (n.startsWith(`.${label}.old-`)) await rm(join(parent, n), { recursive: true, force: true });
 }
 
 const MANIFEST = 'manifest.json';
@@ -170,8 +179,13 @@ export function strayCheckpointFiles(runDir: string): string[] {
 /** Finds a checkpoint, recovering one left aside by a kill between the two renames. */
 async function locate(runDir: string, label: CheckpointLabel): Promise<string | null> {
   const target = checkpointDir(runDir, label);
-  if (present(target)) return target;
   const parent = join(runDir, 'checkpoints');
+  if (present(target)) {
+    // A kill after a write's final rename leaves the old version aside; tidy it when we may
+    // (a read-only run folder keeps it, harmlessly: the complete checkpoint is found first).
+    await removeAside(parent, label).catch(() => undefined);
+    return target;
+  }
   if (!existsSync(parent)) return null;
   const aside = (await readdir(parent)).filter((n) => n.startsWith(`.${label}.old-`));
   for (const n of aside) {

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { SimdKernels, wasmProduct, type BatchedProduct } from '../../src/runtime/wasm-kernels.js';
+import { isWasmAbort } from '../../src/train/memory.js';
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -209,4 +210,19 @@ test('a process whose SimdKernels has a worker thread ends by itself', () => {
   const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30_000 });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(r.stdout.trim().split('\n'), ['1', '512 512']);
+});
+
+test('when the operands do not fit in its memory, matMul declines (tfjs\'s kernel takes it) and the loss aborts as a wasm out-of-memory does', () => {
+  const simd = new SimdKernels({ maxPages: 4 }); // 256 KiB: 64 KiB reserved, the rest for operands
+  const p = { batchA: 1, batchB: 1, m: 64, k: 64, n: 64, transposeA: false, transposeB: false };
+  const small = new Float32Array(64 * 64).fill(1);
+  assert.equal(simd.matMul(small, small, new Float32Array(64 * 64), p), true);
+  const q = { ...p, m: 128, k: 128, n: 128 };
+  const big = new Float32Array(128 * 128);
+  assert.equal(simd.matMul(big, big, new Float32Array(128 * 128), q), false);
+  const logits = new Float32Array(64 * 1024);
+  assert.throws(
+    () => simd.xentForward(logits, new Int32Array(64), 64, 1024, 0.1, new Float32Array(128)),
+    (e: unknown) => e instanceof WebAssembly.RuntimeError && isWasmAbort(e) && /^Aborted\(OOM\): the SIMD kernels need 0\.3 MiB, more than their memory can grow to \(0\.3 MiB\)$/.test(e.message),
+  );
 });

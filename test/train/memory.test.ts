@@ -94,7 +94,7 @@ test('train: a batch that cannot fit is refused before the run folder exists; `a
 test('train: a wasm out-of-memory abort that still happens is reported as that (exit 1, the step, what to lower), not as a bug', () => {
   const { file, runs } = tinyConfig();
   // Tell the planner there are 64 GiB: the step then really runs out of wasm's 4 GiB.
-  const r = cli(['train', '--config', file, '--set', 'model.random_init.vocab_size=200000', '--set', 'training.batch_size=48', '--set', 'training.memory_limit_gib=64', '--set', 'eval.splits=[]']);
+  const r = cli(['train', '--config', file, '--set', 'model.random_init.vocab_size=200000', '--set', 'training.batch_size=96', '--set', 'training.memory_limit_gib=64', '--set', 'eval.splits=[]']);
   assert.equal(r.status, 1, r.stderr);
   assert.match(r.stderr, /out of memory at step 1: the wasm backend aborted \(.+\) with its heap at \d+\.\d\d GiB of 4\.00 GiB\. Set training\.grad_accumulation: auto/);
   assert.match(r.stderr, /No checkpoint had been written yet/);

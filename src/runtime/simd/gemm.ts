@@ -13,10 +13,11 @@ function madd(a: v128, b: v128, c: v128): v128 {
   return f32x4.add(c, f32x4.mul(a, b));
 }
 
-/** Grows memory so that the first `bytes` bytes are addressable. */
-export function reserve(bytes: usize): void {
+/** Grows memory so that the first `bytes` bytes are addressable; false when it cannot grow that far. */
+export function reserve(bytes: usize): bool {
   const have = <usize>memory.size() << 16;
-  if (bytes > have) memory.grow(<i32>((bytes - have + 0xffff) >> 16));
+  if (bytes <= have) return true;
+  return memory.grow(<i32>((bytes - have + 0xffff) >> 16)) >= 0;
 }
 
 /**
@@ -48,6 +49,18 @@ export function packB(src: usize, out: usize, K: i32, N: i32, rs: i32, cs: i32, 
     const j0 = p << 3;
     const w = min(8, N - j0);
     let o = out + ((<usize>p * <usize>K) << 5);
+    if (w == 8 && cs == 1) {
+      // Row-major B, a full panel: each row's 8 columns are contiguous, two vector moves.
+      let s = src + (<usize>j0 << 2);
+      const step = <usize>rs << 2;
+      for (let k = 0; k < K; k++) {
+        v128.store(o, v128.load(s));
+        v128.store(o, v128.load(s, 16), 16);
+        s += step;
+        o += 32;
+      }
+      continue;
+    }
     for (let k = 0; k < K; k++) {
       const s = src + ((<usize>k * <usize>rs) << 2);
       for (let j = 0; j < 8; j++) {
