@@ -1,9 +1,10 @@
 /**
- * Matrix products written for the wasm backend, where only the plain (non-transposed) 2-D matMul
- * is fast: `transposeA`/`transposeB` run 10–40× slower there, and tfjs's own matMul gradient uses
- * exactly those flags. These custom gradients transpose explicitly and then call the plain kernel.
- * Frozen weights (non-trainable tf.Variables) get no weight gradient at all, and their transpose is
- * cached across steps (see TransposeCache).
+ * Matrix products with custom gradients: frozen weights (non-trainable tf.Variables) get no weight
+ * gradient at all, and their transpose is cached across steps (see TransposeCache), so the
+ * backward pass of a frozen layer is one plain product. The other gradient products pass
+ * transposeA/transposeB: on wasm, src/runtime/wasm-kernels.ts runs them on its SIMD kernel
+ * (tfjs-backend-wasm alone ran them as a scalar loop, 10–40× slower, hence the explicit transposes
+ * these functions used to make); tfjs-node takes the flags natively.
  */
 import * as tf from '@tensorflow/tfjs';
 
@@ -70,9 +71,8 @@ const fastMatMul = tf.customGrad((a, b, save) => {
     gradFunc: (dy, saved) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      // dA = dy·Bᵀ, dB = Aᵀ·dy, each as an explicit transpose plus a plain matMul. The tidy frees
-      // the transposes now rather than at the end of the whole backward pass.
-      return tf.tidy(() => [tf.matMul(g, tf.transpose(sb)), tf.matMul(tf.transpose(sa), g)]);
+      // dA = dy·Bᵀ, dB = Aᵀ·dy.
+      return [tf.matMul(g, sb, false, true), tf.matMul(sa, g, true, false)];
     },
   };
 });
@@ -127,7 +127,7 @@ const fastMatMulBT = tf.customGrad((a, b, save) => {
     gradFunc: (dy, saved) => {
       const [sa, sb] = saved as [tf.Tensor2D, tf.Tensor2D];
       const g = dy as tf.Tensor2D;
-      return tf.tidy(() => [tf.matMul(g, sb), tf.matMul(tf.transpose(g), sa)]);
+      return [tf.matMul(g, sb), tf.matMul(g, sa, true, false)];
     },
   };
 });

@@ -55,11 +55,16 @@ export const XENT_KERNEL = 'LabelSmoothedXent';
 export const XENT_GRAD_KERNEL = 'LabelSmoothedXentGrad';
 
 /**
- * A plain product goes to our kernel (when it has fused multiply-add) only from this many rows of
- * A: it copies and packs B on every call, where XNNPACK keeps B packed between calls, which wins
- * for the few rows of decoding. Measured crossover on t5-small's shapes, 2 threads: 128–256 rows.
+ * A plain product goes to our kernel (when it has fused multiply-add) from this many rows of A, or
+ * with an inner dimension up to PLAIN_MAX_INNER. XNNPACK keeps B packed between calls (keyed by
+ * the tensor), which wins for a weight reused with few rows (decoding); our kernel copies and
+ * packs B on every call, which pays off from about 128–256 rows of t5-small's shapes (measured, 2
+ * threads), and always for a thin B (the generated adapter-up and LoRA-B weights, new every step,
+ * which XNNPACK would pack again anyway). The rule looks at shapes only, so the same product
+ * always takes the same kernel and results do not depend on what ran before.
  */
 const PLAIN_MIN_ROWS = 256;
+const PLAIN_MAX_INNER = 64;
 
 /** Below this many multiply-adds a product runs on the calling thread alone (waking a worker costs more). */
 const PARALLEL_MIN_MACS = 1 << 20;
@@ -317,10 +322,11 @@ export function installWasmKernels(threads = 1): { note: string } {
     kernelFunc: (args) => {
       const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
       const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      // With fused multiply-add, plain products with many rows are ours too (1.5× XNNPACK's
-      // throughput per thread); otherwise XNNPACK keeps the plain products.
+      // With fused multiply-add (1.5× XNNPACK's throughput per thread), plain products with many
+      // rows or a thin B are ours too; otherwise XNNPACK keeps the plain products.
       const rows = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
-      const all = simd.relaxed && rows >= PLAIN_MIN_ROWS;
+      const inner = transposeA ? a.shape[a.shape.length - 2]! : a.shape[a.shape.length - 1]!;
+      const all = simd.relaxed && (rows >= PLAIN_MIN_ROWS || inner <= PLAIN_MAX_INNER);
       const p = a.dtype === 'float32' && b.dtype === 'float32' ? wasmProduct(a.shape, b.shape, transposeA, transposeB, all) : null;
       if (!p) return xnnOrLoop(args);
       const backend = args.backend as unknown as WasmBackendLike;
