@@ -11,6 +11,10 @@
  *   for the backward pass, so a train step copied hundreds of tensors (the [N, vocab] logits
  *   among them). The replacement shares the data, as Reshape already does on wasm and Identity
  *   does on the cpu backend; tfjs tensors are immutable, so nothing can tell the difference.
+ * - Slice (contiguous) and Unpack: the wasm kernels first copy the whole input out of the heap
+ *   into a fresh JavaScript array (readSync), once per output for Unpack; the replacements copy
+ *   just the part each output needs, heap to heap. The hypernetwork's generated weights are
+ *   unstacked per layer every step.
  * - LabelSmoothedXent / LabelSmoothedXentGrad (new): the training loss of src/model/loss.ts and its
  *   gradient over the [N, vocab] logits in one SIMD pass each (./simd/xent.ts), where the tfjs ops
  *   wrote a dozen [N, vocab] temporaries per step.
@@ -306,6 +310,41 @@ export function installWasmKernels(threads = 1): { note: string } {
       if (x.dtype === 'string') return original(args);
       (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
       return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
+    },
+  });
+
+  const stockSlice = tf.getKernel('Slice', 'wasm')!.kernelFunc;
+  const sliceKernel = (args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo => {
+    const x = args.inputs.x as tf.TensorInfo;
+    const { begin, size } = args.attrs as { begin: number[]; size: number[] };
+    const [b, sz] = tf.slice_util.parseSliceParams(x as unknown as tf.Tensor, begin, size);
+    if (x.dtype === 'string' || !tf.slice_util.isSliceContinous(x.shape, b, sz)) return stockSlice(args) as tf.TensorInfo;
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput(sz, x.dtype);
+    const from = tf.slice_util.computeFlatOffset(b, tf.util.computeStrides(x.shape));
+    (backend.typedArrayFromHeap(out) as Float32Array).set((backend.typedArrayFromHeap(x) as Float32Array).subarray(from, from + tf.util.sizeFromShape(sz)));
+    return out;
+  };
+  tf.unregisterKernel('Slice', 'wasm');
+  tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: sliceKernel });
+  tf.unregisterKernel('Unpack', 'wasm');
+  tf.registerKernel({
+    kernelName: 'Unpack',
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const value = args.inputs.value as tf.TensorInfo;
+      const rank = value.shape.length;
+      const axis = ((args.attrs as { axis: number }).axis + rank) % rank;
+      const outShape = value.shape.filter((_, i) => i !== axis);
+      const begin = value.shape.map(() => 0);
+      const size = value.shape.map((d, i) => (i === axis ? 1 : d));
+      const outs: tf.TensorInfo[] = [];
+      for (let i = 0; i < value.shape[axis]!; i++) {
+        begin[axis] = i;
+        const part = sliceKernel({ inputs: { x: value }, attrs: { begin: [...begin], size }, backend: args.backend });
+        outs.push({ dataId: part.dataId, dtype: part.dtype, shape: outShape });
+      }
+      return outs;
     },
   });
 

@@ -226,3 +226,23 @@ test('when the operands do not fit in its memory, matMul declines (tfjs\'s kerne
     (e: unknown) => e instanceof WebAssembly.RuntimeError && isWasmAbort(e) && /^Aborted\(OOM\): the SIMD kernels need 0\.3 MiB, more than their memory can grow to \(0\.3 MiB\)$/.test(e.message),
   );
 });
+
+test('on the wasm backend, slice (contiguous or not), split and unstack agree with the cpu backend', async () => {
+  const run = (): number[][] =>
+    tf.tidy(() => {
+      const x = tf.tensor(values(4 * 6 * 5, 9), [4, 6, 5]);
+      const parts = [
+        tf.slice(x, [1, 0, 0], [2, 6, 5]), // contiguous
+        tf.slice(x, [0, 2, 1], [3, 3, 2]), // strided
+        ...tf.split(x, [1, 3], 0),
+        ...tf.unstack(x, 0),
+        ...tf.unstack(x, 2),
+        ...tf.unstack(tf.tensor([1, 2, 3, 4, 5, 6], [3, 2], 'int32')),
+      ];
+      return parts.map((t) => [...t.shape, ...Array.from(t.dataSync())]);
+    });
+  await initBackend('cpu');
+  const expected = run();
+  await initBackend('wasm', { threads: 1 });
+  assert.deepEqual(run(), expected);
+});
