@@ -5,7 +5,7 @@
  * after round, so drift and other load hit both alike. Prints each side's median and the ratio.
  *
  *   npm run build && npm run bench:compare -- [--shape small|tiny] [--groups train-frozen,decode]
- *        [--threads 2] [--rounds 3] [--steps 3]
+ *        [--threads 2] [--rounds 3] [--steps 3] [--warmup 1]
  *
  * The reference needs python3 with torch (Debian: apt-get install python3-torch libopenblas0-pthread);
  * without it this says so and exits 0 having measured nothing.
@@ -24,6 +24,7 @@ const { values: args } = parseArgs({
     threads: { type: 'string', default: '2' },
     rounds: { type: 'string', default: '3' },
     steps: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
   },
 });
 
@@ -48,14 +49,14 @@ function rowsOf(stdout: string): Row[] {
 }
 
 function runTfjs(group: string): Row {
-  const r = spawnSync(process.execPath, [join(here, 'bench-t5.js'), '--child', `wasm:${args.shape}:fast:${group}`, '--steps', args.steps!, '--threads', args.threads!], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(process.execPath, [join(here, 'bench-t5.js'), '--child', `wasm:${args.shape}:fast:${group}`, '--steps', args.steps!, '--warmup', args.warmup!, '--threads', args.threads!], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const row = rowsOf(r.stdout)[0];
   if (r.status !== 0 || !row) throw new Error(`tfjs ${group} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
   return row;
 }
 
 function runTorch(group: string): Row {
-  const r = spawnSync(python, [join(repo, 'scripts', 'bench-reference.py'), '--shape', args.shape!, '--group', group, '--steps', args.steps!, '--threads', args.threads!], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  const r = spawnSync(python, [join(repo, 'scripts', 'bench-reference.py'), '--shape', args.shape!, '--group', group, '--steps', args.steps!, '--warmup', args.warmup!, '--threads', args.threads!], { encoding: 'utf8', maxBuffer: 1 << 26 });
   const row = rowsOf(r.stdout)[0];
   if (r.status !== 0 || !row) throw new Error(`pytorch ${group} failed (exit ${r.status}): ${r.stderr.trim().split('\n').slice(-2).join(' | ')}`);
   return row;
@@ -82,7 +83,7 @@ function main(): void {
   const rounds = Number(args.rounds);
   console.log(
     `node ${process.version}, torch ${probe.stdout.trim()} (${python}), ${cpus().length} cores (${cpus()[0]?.model ?? '?'}); shape ${args.shape}, batch 8 × 64 source / 32 target tokens; ` +
-      `${args.threads} thread(s) each; median of ${args.steps} steps per child after a warm-up, median over ${rounds} rounds, the two sides alternating`,
+      `${args.threads} thread(s) each; median of ${args.steps} steps per child after ${args.warmup} warm-up step(s), median over ${rounds} rounds, the two sides alternating`,
   );
   const table: string[][] = [];
   for (const g of groups) {

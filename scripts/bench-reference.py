@@ -22,7 +22,7 @@ Groups (one per invocation, like bench-t5's child processes):
 
     python3 scripts/bench-reference.py --shape small --group train-frozen --steps 3 --threads 2
 
-Prints one line `ROW {json}` with the median wall and process CPU time in ms (after one warm-up).
+Prints one line `ROW {json}` with the median wall and process CPU time in ms (after --warmup runs, default 1).
 Needs only torch (Debian: python3-torch with libopenblas0-pthread).
 """
 import argparse
@@ -272,8 +272,9 @@ def loss_of(model, ids, mask, dec, labels):
     return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), labels.reshape(-1), label_smoothing=0.1, reduction="sum")
 
 
-def timed(n, f):
-    f(0)
+def timed(n, f, warmup=1):
+    for w in range(max(1, warmup)):
+        f(1000 + w)
     walls, cpus = [], []
     for i in range(1, n + 1):
         c0, t0 = time.process_time(), time.perf_counter()
@@ -288,6 +289,7 @@ def main():
     p.add_argument("--shape", choices=SHAPES, default="small")
     p.add_argument("--group", choices=["forward", "train-full", "train-frozen", "train-hyperloader", "decode"], required=True)
     p.add_argument("--steps", type=int, default=3)
+    p.add_argument("--warmup", type=int, default=1)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--decode-tokens", type=int, default=32)
     a = p.parse_args()
@@ -350,7 +352,7 @@ def main():
 
         what = f"greedy {a.decode_tokens} tokens, kv cache"
     n = max(1, min(a.steps, 2)) if a.group == "decode" else a.steps
-    ms, cpu = timed(n, f)
+    ms, cpu = timed(n, f, a.warmup)
     trainable = sum(q.numel() for q in model.parameters() if q.requires_grad) + (trainable_extra if a.group == "train-hyperloader" else 0)
     print("ROW " + json.dumps(dict(backend=f"pytorch {torch.__version__}", config=a.shape, what=what, ms=ms, cpuMs=cpu, tokensPerS=tokens / ms * 1000,
                                    note=f"threads {torch.get_num_threads()}, trainable {trainable}")), flush=True)

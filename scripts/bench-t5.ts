@@ -48,6 +48,7 @@ const { values: args } = parseArgs({
     backends: { type: 'string', default: 'wasm,cpu' },
     configs: { type: 'string', default: 'tiny,small' },
     steps: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '1' },
     'naive-steps': { type: 'string', default: '1' },
     'decode-tokens': { type: 'string', default: '32' },
     'cpu-small': { type: 'boolean', default: false },
@@ -58,6 +59,7 @@ const { values: args } = parseArgs({
   },
 });
 const steps = Number(args.steps);
+const warmup = Math.max(1, Number(args.warmup));
 const naiveSteps = Number(args['naive-steps']);
 const decodeTokens = Number(args['decode-tokens']);
 const threads = Number(args.threads);
@@ -78,9 +80,9 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)]!;
 }
 
-/** Median wall and CPU time of `n` runs after one warm-up. */
+/** Median wall and CPU time of `n` runs after --warmup (default 1) warm-up runs. */
 async function timeIt(n: number, f: (i: number) => void | Promise<void>): Promise<{ ms: number; cpuMs: number }> {
-  await f(0);
+  for (let w = 0; w < warmup; w++) await f(1000 + w); // seeds apart from the timed runs' 1..n
   const ts: number[] = [];
   const cs: number[] = [];
   for (let i = 1; i <= n; i++) {
