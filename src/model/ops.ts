@@ -1,6 +1,7 @@
 /** The elementwise and lookup ops of T5: embedding lookup, RMSNorm, gelu_new, seeded dropout. */
 import * as tf from '@tensorflow/tfjs';
 import { isRecording, type OpOptions } from './linear.js';
+import { DROPOUT_MASK_KERNEL, fillDropoutMask } from '../runtime/dropout-mask.js';
 
 /**
  * Rows of `table` [rows, dim] at `ids` (int32, 1-D). tf.gather has no gradient on wasm (its
@@ -90,20 +91,14 @@ export class DropoutStream {
   }
 
   private mask(shape: number[]): tf.Tensor {
-    const n = shape.reduce((a, b) => a * b, 1);
-    const data = new Float32Array(n);
-    const keep = 1 / (1 - this.rate);
-    // Threshold on 32-bit integers: P(u < rate·2³²) = rate.
-    const threshold = Math.floor(this.rate * 4294967296);
-    let s = (Math.imul(this.seed | 0, 0x9e3779b1) ^ Math.imul(++this.counter, 0x85ebca77)) >>> 0;
-    for (let i = 0; i < n; i++) {
-      // mulberry32
-      s = (s + 0x6d2b79f5) | 0;
-      let t = Math.imul(s ^ (s >>> 15), 1 | s);
-      t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-      const u = (t ^ (t >>> 14)) >>> 0;
-      data[i] = u >= threshold ? keep : 0;
+    const counter = ++this.counter;
+    // On wasm a kernel writes the mask straight into the heap (no JavaScript array to allocate,
+    // copy in and collect per call); the values are the same everywhere.
+    if (tf.getKernel(DROPOUT_MASK_KERNEL, tf.getBackend())) {
+      return tf.engine().runKernel(DROPOUT_MASK_KERNEL, {}, { shape, rate: this.rate, seed: this.seed, counter }) as tf.Tensor;
     }
+    const data = new Float32Array(shape.reduce((a, b) => a * b, 1));
+    fillDropoutMask(data, this.rate, this.seed, counter);
     return tf.tensor(data, shape, 'float32');
   }
 }

@@ -15,6 +15,8 @@
  *   into a fresh JavaScript array (readSync), once per output for Unpack; the replacements copy
  *   just the part each output needs, heap to heap. The hypernetwork's generated weights are
  *   unstacked per layer every step.
+ * - DropoutMask (new): src/model/ops.ts's seeded dropout mask written straight into the heap
+ *   (a train step made some 70 MB of JavaScript arrays for them, each copied in and collected).
  * - LabelSmoothedXent / LabelSmoothedXentGrad (new): the training loss of src/model/loss.ts and its
  *   gradient over the [N, vocab] logits in one SIMD pass each (./simd/xent.ts), where the tfjs ops
  *   wrote a dozen [N, vocab] temporaries per step.
@@ -28,6 +30,7 @@ import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs';
+import { DROPOUT_MASK_KERNEL, fillDropoutMask } from './dropout-mask.js';
 
 interface KernelExports {
   memory: WebAssembly.Memory;
@@ -345,6 +348,18 @@ export function installWasmKernels(threads = 1): { note: string } {
         outs.push({ dataId: part.dataId, dtype: part.dtype, shape: outShape });
       }
       return outs;
+    },
+  });
+
+  tf.registerKernel({
+    kernelName: DROPOUT_MASK_KERNEL,
+    backendName: 'wasm',
+    kernelFunc: (args) => {
+      const { shape, rate, seed, counter } = args.attrs as { shape: number[]; rate: number; seed: number; counter: number };
+      const backend = args.backend as unknown as WasmBackendLike;
+      const out = backend.makeOutput(shape, 'float32');
+      fillDropoutMask(backend.typedArrayFromHeap(out) as Float32Array, rate, seed, counter);
+      return out;
     },
   });
 

@@ -25,6 +25,7 @@ import { evaluateTask } from '../../src/eval/evaluate.js';
 import { sentencesFromText, tagSentences } from '../../src/eval/tag.js';
 import { repoRoot } from '../helpers/paths.js';
 import { XENT_GRAD_KERNEL, XENT_KERNEL } from '../../src/runtime/wasm-kernels.js';
+import { DROPOUT_MASK_KERNEL } from '../../src/runtime/dropout-mask.js';
 
 const registered = tfjsNodeKernels().kernels;
 
@@ -195,10 +196,11 @@ async function recordFlows(backend: 'cpu' | 'wasm', over: Parameters<typeof tiny
 
 /** The assertions every recorded flow must pass against the committed list. */
 /**
- * Kernels src/runtime/wasm-kernels.ts adds to the wasm backend only. src/model/loss.ts takes them
- * only where the active backend registers them, so the tensorflow backend runs the cpu path's ops.
+ * Kernels src/runtime/wasm-kernels.ts adds to the wasm backend only. src/model/loss.ts and
+ * ops.ts (dropout) take them only where the active backend registers them, so the tensorflow
+ * backend runs the cpu path's ops.
  */
-const WASM_ONLY = new Set([XENT_KERNEL, XENT_GRAD_KERNEL]);
+const WASM_ONLY = new Set([XENT_KERNEL, XENT_GRAD_KERNEL, DROPOUT_MASK_KERNEL]);
 
 function checkFlows(flows: Flows, label: string, opts: { embeddingTrained: boolean }): void {
   for (const [flow, all] of Object.entries(flows) as [keyof Flows, Set<string>][]) {
@@ -228,8 +230,8 @@ test('kernel coverage on the cpu backend: a HyperLoader step with accumulation a
 test('kernel coverage on the wasm backend, and the same kernels as on cpu: no wasm-only path', async () => {
   const flows = await recordFlows('wasm');
   checkFlows(flows, 'wasm', { embeddingTrained: false });
-  // One backend-specific path: on wasm the training loss and its gradient are the two WASM_ONLY
-  // kernels. Otherwise both backends dispatch the same kernels (no other registerKernel, no
+  // The backend-specific paths: on wasm the training loss, its gradient and the dropout masks are
+  // the WASM_ONLY kernels. Otherwise both backends dispatch the same kernels (no other registerKernel, no
   // branch on the backend's name in src/model, src/peft, src/train or src/eval): decoding the
   // same set, training a subset of cpu's (the loss's elementwise ops are inside the two kernels).
   for (const k of WASM_ONLY) assert.ok(flows.train.has(k), `wasm train: ${k}`);

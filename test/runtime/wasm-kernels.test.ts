@@ -10,6 +10,7 @@ import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../../src/runtime/backend.js';
 import { SimdKernels, wasmProduct, type BatchedProduct } from '../../src/runtime/wasm-kernels.js';
 import { isWasmAbort } from '../../src/train/memory.js';
+import { DropoutStream } from '../../src/model/ops.js';
 
 function values(n: number, seed: number): Float32Array {
   const out = new Float32Array(n);
@@ -245,4 +246,23 @@ test('on the wasm backend, slice (contiguous or not), split and unstack agree wi
   const expected = run();
   await initBackend('wasm', { threads: 1 });
   assert.deepEqual(run(), expected);
+});
+
+test('dropout masks: the wasm kernel writes the same masks as the JavaScript path of the cpu backend', async () => {
+  const masks = (): number[][] =>
+    tf.tidy(() => {
+      const stream = new DropoutStream(0.1, 42);
+      return [[4, 5], [3, 1000], [7]].map((shape) => Array.from(stream.apply(tf.ones(shape)).dataSync()));
+    });
+  await initBackend('cpu');
+  const expected = masks();
+  await initBackend('wasm', { threads: 1 });
+  assert.ok(tf.getKernel('DropoutMask', 'wasm'), 'the kernel is registered');
+  const got = masks();
+  assert.deepEqual(got, expected);
+  // Rate 0.1: about a tenth dropped, the rest scaled by 1/0.9.
+  const all = got.flat();
+  const dropped = all.filter((v) => v === 0).length / all.length;
+  assert.ok(dropped > 0.07 && dropped < 0.13, `dropped ${dropped}`);
+  assert.ok(all.every((v) => v === 0 || Math.abs(v - 1 / 0.9) < 1e-6));
 });
