@@ -5,8 +5,8 @@
  *   product (batch 1, no transposed operand); every batched or transposed one (attention scores,
  *   attention times values, and both their gradients) runs as a scalar triple loop at about a
  *   tenth of the speed. Those cases go to a SIMD kernel of ours (./simd/gemm.ts, AssemblyScript,
- *   compiled by `npm run build:wasm`); the plain case stays with XNNPACK, which is as fast per
- *   thread and also uses the wasm threads.
+ *   compiled by `npm run build:wasm`), and so do large or thin plain products when the engine has
+ *   fused multiply-add (see PLAIN_MIN_ROWS); XNNPACK keeps the rest.
  * - Identity: the wasm kernel copies its input. tfjs calls it for every tensor a gradient keeps
  *   for the backward pass, so a train step copied hundreds of tensors (the [N, vocab] logits
  *   among them). The replacement shares the data, as Reshape already does on wasm and Identity
@@ -266,6 +266,14 @@ interface WasmBackendLike {
 
 let installed: { note: string } | undefined;
 
+/** Registers `kernelFunc` for the wasm backend in place of tfjs's kernel `name`; returns tfjs's. */
+function replaceKernel(name: string, kernelFunc: tf.KernelFunc): tf.KernelFunc {
+  const stock = tf.getKernel(name, 'wasm')!.kernelFunc;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc });
+  return stock;
+}
+
 /**
  * A matMul in 3-D terms for SimdKernels, or null to leave it to tfjs's kernel: the plain
  * products XNNPACK is fast at (unless `all`), and batches that do not broadcast (tfjs's error).
@@ -299,24 +307,16 @@ export function installWasmKernels(threads = 1): { note: string } {
     installed = { note: "tfjs's stock kernels (HYPERLOADER_WASM_KERNELS=off)" };
     return installed;
   }
-  const identity = tf.getKernel('Identity', 'wasm');
-  const matMul = tf.getKernel('BatchMatMul', 'wasm');
-  if (!identity || !matMul) throw new Error('installWasmKernels: the wasm backend is not registered');
+  if (!tf.getKernel('Identity', 'wasm')) throw new Error('installWasmKernels: the wasm backend is not registered');
 
-  const original = identity.kernelFunc;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = args.inputs.x as tf.TensorInfo;
-      if (x.dtype === 'string') return original(args);
-      (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
-      return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
-    },
+  const stockIdentity = replaceKernel('Identity', (args) => {
+    const x = args.inputs.x as tf.TensorInfo;
+    if (x.dtype === 'string') return stockIdentity(args);
+    (args.backend as unknown as WasmBackendLike).incRef(x.dataId);
+    return { dataId: x.dataId, shape: [...x.shape], dtype: x.dtype };
   });
 
-  const stockSlice = tf.getKernel('Slice', 'wasm')!.kernelFunc;
+  const stockSlice: tf.KernelFunc = replaceKernel('Slice', (args) => sliceKernel(args));
   const sliceKernel = (args: Parameters<tf.KernelFunc>[0]): tf.TensorInfo => {
     const x = args.inputs.x as tf.TensorInfo;
     const { begin, size } = args.attrs as { begin: number[]; size: number[] };
@@ -328,27 +328,20 @@ export function installWasmKernels(threads = 1): { note: string } {
     (backend.typedArrayFromHeap(out) as Float32Array).set((backend.typedArrayFromHeap(x) as Float32Array).subarray(from, from + tf.util.sizeFromShape(sz)));
     return out;
   };
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({ kernelName: 'Slice', backendName: 'wasm', kernelFunc: sliceKernel });
-  tf.unregisterKernel('Unpack', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Unpack',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const value = args.inputs.value as tf.TensorInfo;
-      const rank = value.shape.length;
-      const axis = ((args.attrs as { axis: number }).axis + rank) % rank;
-      const outShape = value.shape.filter((_, i) => i !== axis);
-      const begin = value.shape.map(() => 0);
-      const size = value.shape.map((d, i) => (i === axis ? 1 : d));
-      const outs: tf.TensorInfo[] = [];
-      for (let i = 0; i < value.shape[axis]!; i++) {
-        begin[axis] = i;
-        const part = sliceKernel({ inputs: { x: value }, attrs: { begin: [...begin], size }, backend: args.backend });
-        outs.push({ dataId: part.dataId, dtype: part.dtype, shape: outShape });
-      }
-      return outs;
-    },
+  replaceKernel('Unpack', (args) => {
+    const value = args.inputs.value as tf.TensorInfo;
+    const rank = value.shape.length;
+    const axis = ((args.attrs as { axis: number }).axis + rank) % rank;
+    const outShape = value.shape.filter((_, i) => i !== axis);
+    const begin = value.shape.map(() => 0);
+    const size = value.shape.map((d, i) => (i === axis ? 1 : d));
+    const outs: tf.TensorInfo[] = [];
+    for (let i = 0; i < value.shape[axis]!; i++) {
+      begin[axis] = i;
+      const part = sliceKernel({ inputs: { x: value }, attrs: { begin: [...begin], size }, backend: args.backend });
+      outs.push({ dataId: part.dataId, dtype: part.dtype, shape: outShape });
+    }
+    return outs;
   });
 
   tf.registerKernel({
@@ -368,34 +361,28 @@ export function installWasmKernels(threads = 1): { note: string } {
     return installed;
   }
   const simd = new SimdKernels({ threads: Math.max(1, Math.min(threads, availableParallelism())) });
-  const xnnOrLoop = matMul.kernelFunc;
-  tf.unregisterKernel('BatchMatMul', 'wasm');
-  tf.registerKernel({
-    kernelName: 'BatchMatMul',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
-      const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
-      // With fused multiply-add (1.5× XNNPACK's throughput per thread), plain products with many
-      // rows or a thin B are ours too; otherwise XNNPACK keeps the plain products.
-      const rows = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
-      const inner = transposeA ? a.shape[a.shape.length - 2]! : a.shape[a.shape.length - 1]!;
-      const all = simd.relaxed && (rows >= PLAIN_MIN_ROWS || inner <= PLAIN_MAX_INNER);
-      const p = a.dtype === 'float32' && b.dtype === 'float32' ? wasmProduct(a.shape, b.shape, transposeA, transposeB, all) : null;
-      if (!p) return xnnOrLoop(args);
-      const backend = args.backend as unknown as WasmBackendLike;
-      const out = backend.makeOutput(p.outShape, 'float32');
-      const done = simd.matMul(
-        backend.typedArrayFromHeap(a) as Float32Array,
-        backend.typedArrayFromHeap(b) as Float32Array,
-        backend.typedArrayFromHeap(out) as Float32Array,
-        p,
-      );
-      if (done) return out;
-      // Too big for this module's memory: tfjs's own kernel, which works in tfjs's heap.
-      backend.disposeData(out.dataId);
-      return xnnOrLoop(args);
-    },
+  const xnnOrLoop: tf.KernelFunc = replaceKernel('BatchMatMul', (args) => {
+    const { a, b } = args.inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
+    const { transposeA, transposeB } = args.attrs as { transposeA: boolean; transposeB: boolean };
+    // With fused multiply-add (1.5× XNNPACK's throughput per thread), plain products with many
+    // rows or a thin B are ours too; otherwise XNNPACK keeps the plain products.
+    const rows = transposeA ? a.shape[a.shape.length - 1]! : a.shape[a.shape.length - 2]!;
+    const inner = transposeA ? a.shape[a.shape.length - 2]! : a.shape[a.shape.length - 1]!;
+    const all = simd.relaxed && (rows >= PLAIN_MIN_ROWS || inner <= PLAIN_MAX_INNER);
+    const p = a.dtype === 'float32' && b.dtype === 'float32' ? wasmProduct(a.shape, b.shape, transposeA, transposeB, all) : null;
+    if (!p) return xnnOrLoop(args);
+    const backend = args.backend as unknown as WasmBackendLike;
+    const out = backend.makeOutput(p.outShape, 'float32');
+    const done = simd.matMul(
+      backend.typedArrayFromHeap(a) as Float32Array,
+      backend.typedArrayFromHeap(b) as Float32Array,
+      backend.typedArrayFromHeap(out) as Float32Array,
+      p,
+    );
+    if (done) return out;
+    // Too big for this module's memory: tfjs's own kernel, which works in tfjs's heap.
+    backend.disposeData(out.dataId);
+    return xnnOrLoop(args);
   });
   tf.registerKernel({
     kernelName: XENT_KERNEL,

@@ -7,20 +7,11 @@ import { test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import * as tf from '@tensorflow/tfjs';
+import { values } from '../helpers/values.js';
 import { initBackend } from '../../src/runtime/backend.js';
 import { SimdKernels, wasmProduct, type BatchedProduct } from '../../src/runtime/wasm-kernels.js';
 import { isWasmAbort } from '../../src/train/memory.js';
 import { DropoutStream } from '../../src/model/ops.js';
-
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** out[b][i][j] = Σ_k A(b, i, k) · B(b, k, j) in float64, reading the stored (possibly transposed) layouts. */
 function reference(a: Float32Array, b: Float32Array, p: BatchedProduct): Float64Array {

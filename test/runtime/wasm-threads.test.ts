@@ -13,20 +13,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs';
+import { values } from '../helpers/values.js';
 
 const CHILD_ENV = 'HYPERLOADER_WASM_THREADS_CHILD';
 const SELF = fileURLToPath(import.meta.url);
-
-/** Deterministic inputs made in JavaScript, so both backends see the same numbers. */
-function values(n: number, seed: number): Float32Array {
-  const out = new Float32Array(n);
-  let s = seed >>> 0;
-  for (let i = 0; i < n; i++) {
-    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
-    out[i] = s / 2 ** 31 - 1;
-  }
-  return out;
-}
 
 /** A matMul large enough for XNNPACK to split across threads, and an MLP loss with its gradients. */
 function workload(): Float32Array[] {
