@@ -4,7 +4,7 @@
  * metrics drop the steps it redoes.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { HyperloaderError } from '../errors.js';
@@ -60,6 +60,33 @@ export async function truncateMetrics(runDir: string, step: number): Promise<voi
       }
     });
   await writeFileAtomic(f, kept.map((l) => l + '\n').join(''));
+}
+
+/**
+ * Removes files a killed process left half-written in the run folder: writeFileAtomic's
+ * `<name>.<pid>.tmp` (metrics.jsonl rewritten on resume, run.json, reports). Call only while
+ * holding the run's lock — no one else writes these. The lock's own temporary files belong to
+ * processes trying to take it, so they go only when their process is gone.
+ */
+export async function removeUnfinishedWrites(runDir: string): Promise<void> {
+  if (!existsSync(runDir)) return;
+  for (const n of await readdir(runDir)) {
+    const m = /^(.+)\.(?:(\d+)\.tmp|stale-(\d+))$/.exec(n);
+    if (!m) continue;
+    const pid = Number(m[2] ?? m[3]);
+    if (m[1] === 'run.lock' && (pid === process.pid || processAlive(pid))) continue;
+    if (m[1] !== 'run.lock' && m[3] !== undefined) continue; // `.stale-` names only come from the lock
+    await rm(join(runDir, n), { force: true });
+  }
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Dotted keys whose values differ between two configs, as `key: saved → now`. */

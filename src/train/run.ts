@@ -31,7 +31,7 @@ import { acquireRunLock, type RunLock } from './lock.js';
 import type { Example } from '../data/collate.js';
 import { backendMemoryLimit, formatGiB, isWasmAbort, measureStepMemory, planMicroBatches, wasmHeapBytes, WASM_HEAP_LIMIT, worstCaseExample } from './memory.js';
 import { evaluateCheckpoint, prepareRun, type LoadedRun } from './prepare.js';
-import { checkRunFolder, readRunInfo, refuseExisting, truncateMetrics, type RunInfo } from './run-folder.js';
+import { checkRunFolder, readRunInfo, refuseExisting, removeUnfinishedWrites, truncateMetrics, type RunInfo } from './run-folder.js';
 import { hasCheckpoint, initialCheckpointState, loadCheckpoint, removeUnfinishedCheckpoints, saveCheckpoint, strayCheckpointFiles, writeJsonAtomic, type CheckpointLabel, type CheckpointState } from './checkpoint.js';
 
 export interface TrainOptions {
@@ -139,7 +139,10 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
   const { config, model } = run;
   const t = config.training;
   if (!exists) await writeFileAtomic(join(runDir, 'config.yaml'), configToYaml(config));
-  else await removeUnfinishedCheckpoints(runDir);
+  else {
+    await removeUnfinishedCheckpoints(runDir);
+    await removeUnfinishedWrites(runDir);
+  }
   logger = opts.makeLogger(join(runDir, 'log.jsonl'));
   logger.info(
     { run: runDir, backend: tf.getBackend(), tokenizer: run.tokenizerPath, tasks: Object.fromEntries(run.tasks.map((x) => [x.name, { train: x.splits.train.length, dev: x.splits.dev.length, test: x.splits.test.length }])) },
