@@ -138,11 +138,10 @@ async function trainLocked(ctx: LockedRun): Promise<TrainResult> {
   let { planned, logger } = ctx;
   const { config, model } = run;
   const t = config.training;
+  // A process killed before (even before config.yaml was written) may have left temporary files.
+  await removeUnfinishedWrites(runDir);
   if (!exists) await writeFileAtomic(join(runDir, 'config.yaml'), configToYaml(config));
-  else {
-    await removeUnfinishedCheckpoints(runDir);
-    await removeUnfinishedWrites(runDir);
-  }
+  else await removeUnfinishedCheckpoints(runDir);
   logger = opts.makeLogger(join(runDir, 'log.jsonl'));
   logger.info(
     { run: runDir, backend: tf.getBackend(), tokenizer: run.tokenizerPath, tasks: Object.fromEntries(run.tasks.map((x) => [x.name, { train: x.splits.train.length, dev: x.splits.dev.length, test: x.splits.test.length }])) },
