@@ -36,10 +36,18 @@ export async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
+/** The temporary name writeFileAtomic writes `path` under before renaming it: `<path>.<pid>.tmp`. */
+export function atomicTempPath(path: string, pid = process.pid): string {
+  return `${path}.${pid}.tmp`;
+}
+
+/** A file name atomicTempPath made: [whole, the target's name, the writer's pid]. */
+export const ATOMIC_TEMP_NAME = /^(.+)\.(\d+)\.tmp$/;
+
 /** Writes bytes to `path` atomically (temporary name, fsync, rename). */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   await ensureParent(path);
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = atomicTempPath(path);
   const h = await open(tmp, 'w');
   try {
     await h.writeFile(data);

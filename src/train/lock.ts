@@ -10,8 +10,11 @@ import { linkSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync }
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { HyperloaderError } from '../errors.js';
+import { atomicTempPath } from '../runtime/fs.js';
 
 export const LOCK_FILE = 'run.lock';
+/** A lock moved aside to be checked before it is taken over: [whole, LOCK_FILE, the mover's pid]. */
+export const LOCK_ASIDE_NAME = /^(run\.lock)\.stale-(\d+)$/;
 
 export interface LockInfo {
   pid: number;
@@ -38,16 +41,20 @@ export function readLock(runDir: string): LockInfo | null {
   }
 }
 
-/** Whether a lock's process is alive; a lock from another host counts as alive (we cannot tell). */
-export function holderAlive(info: LockInfo): boolean {
-  if (info.host !== hostname()) return true;
-  if (info.pid === process.pid) return true;
+/** Whether a process of this host is alive (this one included; EPERM: alive, not ours). */
+export function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
   try {
-    process.kill(info.pid, 0);
+    process.kill(pid, 0);
     return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
+}
+
+/** Whether a lock's process is alive; a lock from another host counts as alive (we cannot tell). */
+export function holderAlive(info: LockInfo): boolean {
+  return info.host !== hostname() || processAlive(info.pid);
 }
 
 export function describeHolder(info: LockInfo): string {
@@ -62,7 +69,7 @@ export function acquireRunLock(runDir: string, warn: (msg: string) => void = () 
   const path = join(runDir, LOCK_FILE);
   const slurmJob = process.env.SLURM_JOB_ID;
   const mine: LockInfo = { pid: process.pid, host: hostname(), started: new Date().toISOString(), command: process.argv.slice(1).join(' '), ...(slurmJob ? { slurm_job: slurmJob } : {}) };
-  const tmp = `${path}.${process.pid}.tmp`;
+  const tmp = atomicTempPath(path); // the same name writeFileAtomic uses, so removeUnfinishedWrites knows it
   writeFileSync(tmp, JSON.stringify(mine) + '\n');
   try {
     for (let attempt = 0; ; attempt++) {

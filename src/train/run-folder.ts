@@ -10,7 +10,8 @@ import { parse as parseYaml } from 'yaml';
 import { HyperloaderError } from '../errors.js';
 import type { Config } from '../config/schema.js';
 import { configToYaml } from '../config/load.js';
-import { writeFileAtomic } from '../runtime/fs.js';
+import { ATOMIC_TEMP_NAME, writeFileAtomic } from '../runtime/fs.js';
+import { LOCK_ASIDE_NAME, LOCK_FILE, processAlive } from './lock.js';
 
 export interface RunInfo {
   name: string;
@@ -64,28 +65,17 @@ export async function truncateMetrics(runDir: string, step: number): Promise<voi
 
 /**
  * Removes files a killed process left half-written in the run folder: writeFileAtomic's
- * `<name>.<pid>.tmp` (metrics.jsonl rewritten on resume, run.json, reports). Call only while
- * holding the run's lock — no one else writes these. The lock's own temporary files belong to
- * processes trying to take it, so they go only when their process is gone.
+ * temporaries (metrics.jsonl rewritten on resume, run.json, config.yaml, reports). Call only while
+ * holding the run's lock — no one else writes these. The lock's own temporaries
+ * (`run.lock.<pid>.tmp`, `run.lock.stale-<pid>`) belong to processes trying to take it, so they
+ * go only when their process is gone.
  */
 export async function removeUnfinishedWrites(runDir: string): Promise<void> {
   if (!existsSync(runDir)) return;
   for (const n of await readdir(runDir)) {
-    const m = /^(.+)\.(?:(\d+)\.tmp|stale-(\d+))$/.exec(n);
-    if (!m) continue;
-    const pid = Number(m[2] ?? m[3]);
-    if (m[1] === 'run.lock' && (pid === process.pid || processAlive(pid))) continue;
-    if (m[1] !== 'run.lock' && m[3] !== undefined) continue; // `.stale-` names only come from the lock
+    const m = ATOMIC_TEMP_NAME.exec(n) ?? LOCK_ASIDE_NAME.exec(n);
+    if (!m || (m[1] === LOCK_FILE && processAlive(Number(m[2])))) continue;
     await rm(join(runDir, n), { force: true });
-  }
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
   }
 }
 
